@@ -1,0 +1,2 @@
+/** Convergence app. */
+package io.convergence.app;

@@ -1,0 +1,2 @@
+/** Convergence designer. */
+package io.convergence.designer;

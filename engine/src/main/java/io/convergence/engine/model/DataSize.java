@@ -1,0 +1,48 @@
+package io.convergence.engine.model;
+
+import io.convergence.engine.error.ConvergenceException;
+import io.convergence.engine.error.ErrorCode;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A byte count written like {@code 50GB}, {@code 10MiB} or {@code 1024}. */
+public record DataSize(long bytes) {
+    public static final String PATTERN = "^[0-9]+(\\.[0-9]+)?\\s*([KMGTP]i?B|B)?$";
+    private static final Pattern PARSER = Pattern.compile("^([0-9]+(?:\\.[0-9]+)?)\\s*([KMGTP]i?B|B)?$", Pattern.CASE_INSENSITIVE);
+
+    public DataSize {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bytes is negative");
+        }
+    }
+
+    public static DataSize parse(String text) {
+        Matcher m = PARSER.matcher(text.trim());
+        if (!m.matches()) {
+            throw new ConvergenceException(ErrorCode.SETTING_INVALID, "'" + text + "' is not a data size such as 50GB or 512MiB");
+        }
+        double value = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
+        long factor = switch (unit) {
+            case "B" -> 1L;
+            case "KB" -> 1_000L;
+            case "MB" -> 1_000_000L;
+            case "GB" -> 1_000_000_000L;
+            case "TB" -> 1_000_000_000_000L;
+            case "PB" -> 1_000_000_000_000_000L;
+            case "KIB" -> 1L << 10;
+            case "MIB" -> 1L << 20;
+            case "GIB" -> 1L << 30;
+            case "TIB" -> 1L << 40;
+            case "PIB" -> 1L << 50;
+            default -> throw new IllegalStateException(unit);
+        };
+        return new DataSize(Math.round(value * factor));
+    }
+
+    @Override
+    public String toString() {
+        return bytes + "B";
+    }
+}

@@ -1,0 +1,6 @@
+package io.convergence.engine.model;
+
+/** Input file formats. */
+public enum FileFormat {
+    CSV, NDJSON, PARQUET
+}

@@ -1,0 +1,6 @@
+package io.convergence.engine.validation;
+
+/** Severity of a validation problem; only ERROR makes validation fail. */
+public enum Severity {
+    ERROR, WARNING, INFO
+}
