@@ -65,7 +65,7 @@ final class SchemaTestSupport {
         }
         Set<ValidationMessage> messages = schema.validate(document);
         return messages.stream()
-                .map(m -> m.getInstanceLocation() + " " + m.getMessage())
+                .map(ValidationMessage::getMessage)
                 .sorted()
                 .toList();
     }
