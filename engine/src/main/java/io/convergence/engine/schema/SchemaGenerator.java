@@ -124,6 +124,10 @@ public final class SchemaGenerator {
         keys.sort(Comparator.comparingInt(SchemaGenerator::keywordRank));
         for (String key : keys) {
             JsonNode value = schema.get(key);
+            if (value.isPojo()) {
+                // victools keeps typed defaults as POJO nodes; make them plain JSON for readers of the tree.
+                value = mapper.valueToTree(((com.fasterxml.jackson.databind.node.POJONode) value).getPojo());
+            }
             if (NAMED_SCHEMAS.contains(key) && value.isObject()) {
                 ObjectNode named = mapper.createObjectNode();
                 value.fields().forEachRemaining(e -> named.set(e.getKey(), canonicalAny(e.getValue())));
