@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -39,7 +40,7 @@ public final class GenerateDocs {
             Path path = root.resolve(file.getKey());
             try {
                 byte[] content = file.getValue().getBytes(StandardCharsets.UTF_8);
-                if (Files.isRegularFile(path) && java.util.Arrays.equals(Files.readAllBytes(path), content)) {
+                if (Files.isRegularFile(path) && Arrays.equals(Files.readAllBytes(path), content)) {
                     continue;
                 }
                 Files.createDirectories(path.getParent());

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.POJONode;
 import com.github.victools.jsonschema.generator.CustomDefinition;
 import com.github.victools.jsonschema.generator.CustomDefinitionProviderV2;
 import com.github.victools.jsonschema.generator.CustomPropertyDefinition;
@@ -75,6 +76,15 @@ public final class SchemaGenerator {
     /** The YAML key that selects a subtype of a polymorphic type. */
     public static final String DISCRIMINATOR = "type";
 
+    /** Keyword order in the written schemas: identity and documentation first, definitions last. */
+    private static final List<String> KEYWORD_ORDER = List.of(
+            "$schema", "$id", "title", "description", "$ref", "type", "const", "enum", "pattern", "minimum", "default",
+            "properties", "required", "additionalProperties", "propertyNames", "items", "oneOf", "anyOf", "allOf",
+            "if", "then", "else", "$defs");
+    private static final Set<String> NAMED_SCHEMAS = Set.of("properties", "$defs");
+    private static final Set<String> SCHEMA_VALUED = Set.of(
+            "additionalProperties", "propertyNames", "items", "oneOf", "anyOf", "allOf", "if", "then", "else");
+
     private final ObjectMapper mapper = new ObjectMapper();
     private final Map<SchemaKind, com.github.victools.jsonschema.generator.SchemaGenerator> generators = new EnumMap<>(SchemaKind.class);
 
@@ -126,7 +136,7 @@ public final class SchemaGenerator {
             JsonNode value = schema.get(key);
             if (value.isPojo()) {
                 // victools keeps typed defaults as POJO nodes; make them plain JSON for readers of the tree.
-                value = mapper.valueToTree(((com.fasterxml.jackson.databind.node.POJONode) value).getPojo());
+                value = mapper.valueToTree(((POJONode) value).getPojo());
             }
             if (NAMED_SCHEMAS.contains(key) && value.isObject()) {
                 ObjectNode named = mapper.createObjectNode();
@@ -151,17 +161,10 @@ public final class SchemaGenerator {
         return node;
     }
 
-    private static final List<String> KEYWORD_ORDER = List.of(
-            "$schema", "$id", "title", "description", "$ref", "type", "const", "enum", "pattern", "minimum", "default",
-            "properties", "required", "additionalProperties", "propertyNames", "items", "oneOf", "anyOf", "allOf",
-            "if", "then", "else", "$defs");
-    private static final Set<String> NAMED_SCHEMAS = Set.of("properties", "$defs");
-    private static final Set<String> SCHEMA_VALUED = Set.of(
-            "additionalProperties", "propertyNames", "items", "oneOf", "anyOf", "allOf", "if", "then", "else");
-
     private static int keywordRank(String keyword) {
+        // Keywords not in the list go just before $defs, in the order victools wrote them.
         int rank = KEYWORD_ORDER.indexOf(keyword);
-        return rank < 0 ? KEYWORD_ORDER.size() - 1 : rank;
+        return rank < 0 ? 2 * KEYWORD_ORDER.size() - 3 : 2 * rank;
     }
 
     private com.github.victools.jsonschema.generator.SchemaGeneratorConfig config(SchemaKind kind) {
@@ -397,7 +400,9 @@ public final class SchemaGenerator {
         if (field.isFakeContainerItemScope() || !Map.class.isAssignableFrom(field.getType().getErasedType())) {
             return null;
         }
-        return field.getContext().getTypeParameterAnnotation(Pattern.class, field.getRawMember().getAnnotatedType(), 0);
+        // 'annotation -> false': our annotations are used directly, never through meta-annotations.
+        return field.getContext().getTypeParameterAnnotation(Pattern.class, annotation -> false,
+                field.getRawMember().getAnnotatedType(), 0);
     }
 
     private static Optional<RecordComponent> component(MemberScope<?, ?> member) {
