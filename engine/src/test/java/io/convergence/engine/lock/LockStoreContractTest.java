@@ -42,13 +42,13 @@ public abstract class LockStoreContractTest {
     }
 
     @BeforeEach
-    void setUpStore() {
+    protected void setUpStore() {
         store = createStore();
         store.prepare(List.of(KEY, OTHER_KEY));
     }
 
     @AfterEach
-    void closeStore() {
+    protected void closeStore() {
         for (LockStore client : extraClients) {
             client.close();
         }
