@@ -13,8 +13,7 @@ final class CommonOptions {
     static final String MIXIN_NAME = "common";
 
     @Option(names = {"-w", "--workspace"}, paramLabel = "DIR",
-            description = "Workspace folder (holding workspace.yml). Default: $CONVERGENCE_WORKSPACE, "
-                    + "else the nearest workspace.yml from the current folder upward.")
+            description = "Workspace folder. Default: $CONVERGENCE_WORKSPACE, else the nearest workspace.yml upward.")
     Path workspace;
 
     @Option(names = {"-v", "--verbose"}, description = "Log INFO to stderr and print stack traces of errors.")

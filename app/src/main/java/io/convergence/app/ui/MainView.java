@@ -234,14 +234,18 @@ public final class MainView {
     }
 
     private Parent emptyState() {
-        Label title = new Label("No workspace open");
+        Label title = new Label();
         title.setId("emptyTitle");
+        title.textProperty().bind(Bindings.when(model.stateProperty().isEqualTo(State.FAILED))
+                .then("The workspace could not be opened").otherwise("No workspace open"));
         title.getStyleClass().add("empty-title");
         Label message = new Label();
         message.setId("emptyMessage");
         message.setWrapText(true);
         message.setTextAlignment(TextAlignment.CENTER);
         message.textProperty().bind(model.messageProperty());
+        message.visibleProperty().bind(model.messageProperty().isNotEmpty());
+        message.managedProperty().bind(message.visibleProperty());
         Label explanation = new Label("A workspace is a folder with workspace.yml and tenants/<tenant>/pipelines/."
                 + "\nStart with --workspace DIR, set CONVERGENCE_WORKSPACE, or open one here.");
         explanation.setWrapText(true);
@@ -250,7 +254,14 @@ public final class MainView {
         open.setId("openWorkspaceButton");
         open.setDefaultButton(true);
         open.setOnAction(event -> chooseWorkspace());
-        VBox box = new VBox(14, title, message, explanation, open);
+        Button retry = new Button("Try again");
+        retry.setId("retryButton");
+        retry.visibleProperty().bind(model.stateProperty().isEqualTo(State.FAILED));
+        retry.managedProperty().bind(retry.visibleProperty());
+        retry.setOnAction(event -> model.reload());
+        HBox buttons = new HBox(10, open, retry);
+        buttons.setAlignment(Pos.CENTER);
+        VBox box = new VBox(14, title, message, explanation, buttons);
         box.setId("emptyState");
         box.setAlignment(Pos.CENTER);
         box.setPadding(new Insets(40));
@@ -273,6 +284,9 @@ public final class MainView {
         problems.setId("statusProblems");
         problems.textProperty().bind(Bindings.createStringBinding(this::counts,
                 model.errorCountProperty(), model.warningCountProperty()));
+        // Counts and target mean nothing before a workspace has loaded.
+        target.visibleProperty().bind(model.stateProperty().isEqualTo(State.LOADED));
+        problems.visibleProperty().bind(model.stateProperty().isEqualTo(State.LOADED));
         ProgressIndicator loading = new ProgressIndicator();
         loading.setId("loadingIndicator");
         loading.setPrefSize(14, 14);
@@ -282,8 +296,11 @@ public final class MainView {
         message.textProperty().bind(model.messageProperty());
         Pane spacer = new Pane();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(10, workspace, new Separator(Orientation.VERTICAL), target,
-                new Separator(Orientation.VERTICAL), problems, spacer, loading, message);
+        Separator first = new Separator(Orientation.VERTICAL);
+        first.visibleProperty().bind(target.visibleProperty());
+        Separator second = new Separator(Orientation.VERTICAL);
+        second.visibleProperty().bind(problems.visibleProperty());
+        HBox bar = new HBox(10, workspace, first, target, second, problems, spacer, loading, message);
         bar.setId("statusBar");
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(3, 8, 3, 8));

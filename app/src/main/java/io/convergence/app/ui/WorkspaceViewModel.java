@@ -79,7 +79,7 @@ public final class WorkspaceViewModel {
     private final ReadOnlyObjectWrapper<Path> root = new ReadOnlyObjectWrapper<>(this, "root");
     private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper(this, "title", "Convergence");
     private final ReadOnlyStringWrapper defaultTarget = new ReadOnlyStringWrapper(this, "defaultTarget", "");
-    private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper(this, "message", "No workspace open");
+    private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper(this, "message", "");
     private final ReadOnlyIntegerWrapper errorCount = new ReadOnlyIntegerWrapper(this, "errorCount");
     private final ReadOnlyIntegerWrapper warningCount = new ReadOnlyIntegerWrapper(this, "warningCount");
     private final ReadOnlyObjectWrapper<List<TenantItem>> tenants = new ReadOnlyObjectWrapper<>(this, "tenants", List.of());
@@ -140,7 +140,8 @@ public final class WorkspaceViewModel {
         tenants.set(workspace == null ? List.of() : tenantItems(folder, workspace, result.problems()));
         defaultTarget.set(workspace == null ? "" : describeDefaultTarget(workspace.config()));
         state.set(State.LOADED);
-        message.set(workspace == null ? "workspace.yml could not be loaded; see Problems" : "Loaded");
+        message.set(workspace == null ? "workspace.yml could not be loaded; see Problems"
+                : "Loaded " + plural(workspace.pipelines().size(), "pipeline") + " in " + plural(workspace.tenants().size(), "tenant"));
     }
 
     private void failed(Path folder, Throwable failure) {
@@ -210,6 +211,10 @@ public final class WorkspaceViewModel {
             kind = "undefined";
         }
         return config.defaultTarget() + " (" + kind + ")";
+    }
+
+    private static String plural(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     static String describe(Throwable failure) {

@@ -39,7 +39,9 @@ class EmptyStateTest {
         assertThat(stage.getTitle()).isEqualTo("Convergence");
         assertThat(robot.lookup("#emptyState").query().isVisible()).isTrue();
         assertThat(robot.lookup("#workspacePane").query().isVisible()).isFalse();
-        assertThat(robot.lookup("#emptyMessage").queryLabeled().getText()).isEqualTo("No workspace open");
+        assertThat(robot.lookup("#emptyTitle").queryLabeled().getText()).isEqualTo("No workspace open");
+        assertThat(robot.lookup("#emptyMessage").query().isVisible()).isFalse();
+        assertThat(robot.lookup("#statusProblems").query().isVisible()).isFalse();
         assertThat(robot.lookup("#statusWorkspace").queryLabeled().getText()).isEqualTo("No workspace");
 
         robot.clickOn("#openWorkspaceButton");
@@ -49,6 +51,7 @@ class EmptyStateTest {
         assertThat(stage.getTitle()).isEqualTo("Convergence - " + temp.resolve("chosen"));
         TreeView<?> tree = robot.lookup("#workspaceTree").queryAs(TreeView.class);
         assertThat(tree.getRoot().getChildren()).hasSize(2);
+        assertThat(robot.lookup("#statusProblems").query().isVisible()).isTrue();
         assertThat(robot.lookup("#statusProblems").queryLabeled().getText()).isEqualTo("0 errors, 0 warnings");
     }
 }

@@ -52,7 +52,7 @@ class WorkspaceViewModelTest {
         assertThat(model.stateProperty().get()).isEqualTo(State.EMPTY);
         assertThat(model.titleProperty().get()).isEqualTo("Convergence");
         assertThat(model.tenantsProperty().get()).isEmpty();
-        assertThat(model.messageProperty().get()).isEqualTo("No workspace open");
+        assertThat(model.messageProperty().get()).isEmpty();
         assertThat(loads).isEmpty();
     }
 
@@ -78,6 +78,7 @@ class WorkspaceViewModelTest {
                         "parameter 'region' is declared but never used", "", Optional.of("acme/daily_sales")));
         assertThat(model.errorCountProperty().get()).isEqualTo(1);
         assertThat(model.warningCountProperty().get()).isEqualTo(1);
+        assertThat(model.messageProperty().get()).isEqualTo("Loaded 3 pipelines in 2 tenants");
     }
 
     @Test
