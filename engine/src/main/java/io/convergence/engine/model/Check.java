@@ -59,7 +59,7 @@ public sealed interface Check {
             @Doc("Name shown in results.") String name,
             @Doc("error or warn.") @io.convergence.engine.model.meta.Default("error") CheckSeverity severity,
             @Doc("Column under test.") @io.convergence.engine.model.meta.Required @io.convergence.engine.model.meta.Pattern(Ids.COLUMN) String column,
-            @Doc("Allowed values.") @io.convergence.engine.model.meta.Required java.util.List<String> values)
+            @Doc("Allowed values.") @io.convergence.engine.model.meta.Required java.util.List<@io.convergence.engine.model.meta.Scalar String> values)
             implements Check {
         public AcceptedValues {
             values = java.util.List.copyOf(values);
@@ -76,8 +76,8 @@ public sealed interface Check {
             @Doc("Name shown in results.") String name,
             @Doc("error or warn.") @io.convergence.engine.model.meta.Default("error") CheckSeverity severity,
             @Doc("Column under test.") @io.convergence.engine.model.meta.Required @io.convergence.engine.model.meta.Pattern(Ids.COLUMN) String column,
-            @Doc("Lowest allowed value (number, date or timestamp literal).") String min,
-            @Doc("Highest allowed value.") String max)
+            @Doc("Lowest allowed value (number, date or timestamp literal).") @io.convergence.engine.model.meta.Scalar String min,
+            @Doc("Highest allowed value.") @io.convergence.engine.model.meta.Scalar String max)
             implements Check {
         @Override
         public String typeName() {

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /** A byte count written like {@code 50GB}, {@code 10MiB} or {@code 1024}. */
 public record DataSize(long bytes) {
-    public static final String PATTERN = "^[0-9]+(\\.[0-9]+)?\\s*([KMGTP]i?B|B)?$";
+    public static final String PATTERN = "^[0-9]+(\\.[0-9]+)?\\s*([KkMmGgTtPp][Ii]?[Bb]|[Bb])?$";
     private static final Pattern PARSER = Pattern.compile("^([0-9]+(?:\\.[0-9]+)?)\\s*([KMGTP]i?B|B)?$", Pattern.CASE_INSENSITIVE);
 
     public DataSize {

@@ -19,7 +19,7 @@ public record Pipeline(
         @Doc("Pipeline id; must equal the folder name.") @Required @Pattern(Ids.ID) String id,
         @Doc("What this pipeline produces.") String description,
         @Doc("Query parameters the SQL may use as @name; values are always bound, never spliced.")
-        Map<String, Parameter> parameters,
+        Map<@Pattern(Ids.ID) String, Parameter> parameters,
         @Doc("Makes runs partition-aware: each partition is processed, recorded and published on its own.")
         Partitioning partitions,
         @Doc("Most steps and partitions running at once.") @Default("4") @Minimum(1) int maxParallel,

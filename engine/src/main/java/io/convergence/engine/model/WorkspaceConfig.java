@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.convergence.engine.model.meta.Default;
 import io.convergence.engine.model.meta.Doc;
+import io.convergence.engine.model.meta.Pattern;
 import io.convergence.engine.model.meta.Required;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ import java.util.Map;
 @Doc("Workspace settings: warehouse targets, local state store and lock settings.")
 public record WorkspaceConfig(
         @Doc("Name of the target used when a command does not say --target.") @Default("local") String defaultTarget,
-        @Doc("Warehouse targets by name.") @Required Map<String, Target> targets,
+        @Doc("Warehouse targets by name (the name given to --target).") @Required Map<@Pattern(Ids.ID) String, Target> targets,
         @Doc("Where local run history and locks are kept.") StateSettings state,
         @Doc("Lock lease, heartbeat and acquisition retries.") LockSettings locks) {
     public WorkspaceConfig {
