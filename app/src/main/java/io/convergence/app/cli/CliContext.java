@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.convergence.engine.config.LoadResult;
 import io.convergence.engine.config.WorkspaceLoader;
+import io.convergence.engine.settings.Setting;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -14,7 +15,7 @@ import java.util.function.Function;
  * loader and the GUI. Tests build one in code; {@link #system(GuiLauncher)} is the real one.
  */
 public record CliContext(Path cwd, Map<String, String> environment, Function<Path, LoadResult> loader, GuiLauncher gui) {
-    public static final String WORKSPACE_VARIABLE = "CONVERGENCE_WORKSPACE";
+    public static final String WORKSPACE_VARIABLE = Setting.WORKSPACE.envName();
 
     public CliContext {
         cwd = requireNonNull(cwd, "cwd is null").toAbsolutePath().normalize();

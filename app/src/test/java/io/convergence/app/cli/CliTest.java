@@ -339,8 +339,6 @@ class CliTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "schema                            | schema",
-            "schema --kind tenant              | schema",
             "run acme/daily_sales --dry-run --param run_date=2024-01-31 --from 2024-01-01 --to 2024-01-31 | run",
             "runs --status failed --limit 5    | runs",
             "runs show r-123 --format json     | runs show",
@@ -352,6 +350,21 @@ class CliTest {
         assertThat(outcome.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(outcome.err()).isEqualTo("error CVG-1010: " + command + " is not available yet\n");
         assertThat(outcome.out()).isEmpty();
+    }
+
+    @Test
+    void schemaPrintsTheGeneratedJsonSchema() throws IOException {
+        cwd = temp.resolve("elsewhere");
+        Outcome pipeline = run("schema");
+        assertThat(pipeline.exitCode()).isZero();
+        JsonNode json = new ObjectMapper().readTree(pipeline.out());
+        assertThat(json.get("$id").asText()).endsWith("/pipeline.schema.json");
+        assertThat(json.get("properties").has("steps")).isTrue();
+
+        Outcome tenant = run("schema", "--kind", "tenant");
+        assertThat(new ObjectMapper().readTree(tenant.out()).get("$id").asText()).endsWith("/tenant.schema.json");
+        assertThat(run("schema", "--kind", "nope").exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(loaded).as("no workspace needed").isEmpty();
     }
 
     @Test
