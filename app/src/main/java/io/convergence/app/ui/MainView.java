@@ -1,0 +1,381 @@
+package io.convergence.app.ui;
+
+import static java.util.Objects.requireNonNull;
+
+import io.convergence.app.ui.WorkspaceViewModel.PipelineItem;
+import io.convergence.app.ui.WorkspaceViewModel.ProblemItem;
+import io.convergence.app.ui.WorkspaceViewModel.State;
+import io.convergence.app.ui.WorkspaceViewModel.TenantItem;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
+import javafx.scene.Parent;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.ProgressIndicator;
+import javafx.scene.control.Separator;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.Tooltip;
+import javafx.scene.control.TreeCell;
+import javafx.scene.control.TreeItem;
+import javafx.scene.control.TreeView;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.MouseButton;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Pane;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.scene.text.TextAlignment;
+
+/**
+ * The main window's content: workspace explorer on the left, pipeline tabs in the centre, problems
+ * below them, a status bar at the bottom, and an empty state with "Open workspace..." when no
+ * workspace is open. Every control that matters has an id ({@code #workspaceTree},
+ * {@code #pipelineTabs}, {@code #problemsList}, {@code #statusBar}, ...) for tests and styling.
+ */
+public final class MainView {
+    /** A node of the explorer tree. */
+    public record ExplorerNode(Kind kind, String label, String qualifiedName, boolean hasErrors) {
+        /** What the node stands for. */
+        public enum Kind { WORKSPACE, TENANT, PIPELINE }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    private final WorkspaceViewModel model;
+    private final WorkspaceChooser chooser;
+    private final BorderPane root = new BorderPane();
+    private final TreeView<ExplorerNode> tree = new TreeView<>();
+    private final TabPane tabs = new TabPane();
+    private final ListView<ProblemItem> problemsList = new ListView<>();
+
+    public MainView(WorkspaceViewModel model, WorkspaceChooser chooser) {
+        this.model = requireNonNull(model, "model is null");
+        this.chooser = requireNonNull(chooser, "chooser is null");
+
+        root.setId("mainWindow");
+        root.getStylesheets().add(requireNonNull(MainView.class.getResource("convergence.css"), "convergence.css").toExternalForm());
+        root.setTop(menuBar());
+
+        SplitPane workspacePane = new SplitPane(explorer(), centre());
+        workspacePane.setId("workspacePane");
+        workspacePane.setDividerPositions(0.22);
+        Parent empty = emptyState();
+
+        BooleanBinding showEmpty = Bindings.createBooleanBinding(
+                () -> model.stateProperty().get() == State.EMPTY || model.stateProperty().get() == State.FAILED,
+                model.stateProperty());
+        empty.visibleProperty().bind(showEmpty);
+        workspacePane.visibleProperty().bind(showEmpty.not());
+        root.setCenter(new StackPane(workspacePane, empty));
+        root.setBottom(statusBar());
+
+        model.tenantsProperty().addListener((observable, before, after) -> refresh(after));
+        refresh(model.tenantsProperty().get());
+    }
+
+    public Parent root() {
+        return root;
+    }
+
+    /** Opens the pipeline's tab, or selects it when it is open already. */
+    public void openPipeline(String qualifiedName) {
+        for (Tab tab : tabs.getTabs()) {
+            if (qualifiedName.equals(tab.getUserData())) {
+                tabs.getSelectionModel().select(tab);
+                return;
+            }
+        }
+        model.openPipeline(qualifiedName).ifPresent(pipeline -> {
+            Tab tab = new Tab(pipeline.title(), new PipelineView(pipeline).root());
+            tab.setUserData(qualifiedName);
+            tab.setTooltip(new Tooltip(qualifiedName));
+            tabs.getTabs().add(tab);
+            tabs.getSelectionModel().select(tab);
+        });
+    }
+
+    /** Asks for a workspace folder and opens it. */
+    public void chooseWorkspace() {
+        Optional<Path> current = Optional.ofNullable(model.rootProperty().get());
+        chooser.choose(root.getScene() == null ? null : root.getScene().getWindow(), current).ifPresent(model::open);
+    }
+
+    private MenuBar menuBar() {
+        MenuItem open = new MenuItem("Open Workspace...");
+        open.setId("openWorkspaceMenuItem");
+        open.setAccelerator(KeyCombination.keyCombination("Shortcut+O"));
+        open.setOnAction(event -> chooseWorkspace());
+        MenuItem reload = new MenuItem("Reload Workspace");
+        reload.setId("reloadMenuItem");
+        reload.setAccelerator(KeyCombination.keyCombination("F5"));
+        reload.disableProperty().bind(model.rootProperty().isNull());
+        reload.setOnAction(event -> model.reload());
+        MenuItem quit = new MenuItem("Quit");
+        quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
+        quit.setOnAction(event -> {
+            if (root.getScene() != null) {
+                root.getScene().getWindow().hide();
+            }
+        });
+        MenuBar bar = new MenuBar(new Menu("File", null, open, reload, new SeparatorMenuItem(), quit));
+        bar.setId("menuBar");
+        return bar;
+    }
+
+    private Parent explorer() {
+        tree.setId("workspaceTree");
+        tree.setShowRoot(true);
+        tree.setCellFactory(view -> new TreeCell<>() {
+            @Override
+            protected void updateItem(ExplorerNode item, boolean empty) {
+                super.updateItem(item, empty);
+                getStyleClass().removeAll("explorer-workspace", "explorer-tenant", "explorer-pipeline", "has-errors");
+                if (empty || item == null) {
+                    setText(null);
+                    setTooltip(null);
+                    return;
+                }
+                setText(item.label());
+                getStyleClass().add("explorer-" + item.kind().name().toLowerCase(Locale.ROOT));
+                if (item.hasErrors()) {
+                    getStyleClass().add("has-errors");
+                }
+                setTooltip(item.qualifiedName() == null ? null : new Tooltip(item.qualifiedName()));
+            }
+        });
+        tree.setOnMouseClicked(event -> {
+            if (event.getButton() == MouseButton.PRIMARY && event.getClickCount() == 2) {
+                openSelectedPipeline();
+            }
+        });
+        tree.setOnKeyPressed(event -> {
+            if (event.getCode() == KeyCode.ENTER) {
+                openSelectedPipeline();
+            }
+        });
+        Label title = new Label("Workspace");
+        title.getStyleClass().add("pane-title");
+        VBox.setVgrow(tree, Priority.ALWAYS);
+        VBox box = new VBox(title, tree);
+        box.setMinWidth(180);
+        return box;
+    }
+
+    private Parent centre() {
+        tabs.setId("pipelineTabs");
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.ALL_TABS);
+        Label hint = new Label("Double-click a pipeline in the explorer to open it.");
+        hint.getStyleClass().add("placeholder");
+        StackPane tabArea = new StackPane(hint, tabs);
+        tabs.visibleProperty().bind(Bindings.isNotEmpty(tabs.getTabs()));
+
+        problemsList.setId("problemsList");
+        problemsList.setItems(model.problems());
+        problemsList.setPlaceholder(new Label("No problems"));
+        problemsList.setCellFactory(view -> new ListCell<>() {
+            @Override
+            protected void updateItem(ProblemItem item, boolean empty) {
+                super.updateItem(item, empty);
+                getStyleClass().removeAll("problem-error", "problem-warning", "problem-info");
+                if (empty || item == null) {
+                    setText(null);
+                    setTooltip(null);
+                    return;
+                }
+                String severity = item.severity().name().toLowerCase(Locale.ROOT);
+                setText(severity + " " + item.code() + "  " + item.location() + ": " + item.message());
+                getStyleClass().add("problem-" + severity);
+                setTooltip(item.hint().isEmpty() ? null : new Tooltip("hint: " + item.hint()));
+            }
+        });
+        problemsList.setOnMouseClicked(event -> {
+            if (event.getButton() == MouseButton.PRIMARY && event.getClickCount() == 2) {
+                showProblem(problemsList.getSelectionModel().getSelectedItem());
+            }
+        });
+        problemsList.setOnKeyPressed(event -> {
+            if (event.getCode() == KeyCode.ENTER) {
+                showProblem(problemsList.getSelectionModel().getSelectedItem());
+            }
+        });
+        Label problemsTitle = new Label();
+        problemsTitle.setId("problemsTitle");
+        problemsTitle.getStyleClass().add("pane-title");
+        problemsTitle.textProperty().bind(Bindings.createStringBinding(
+                () -> "Problems (" + counts() + ")", model.errorCountProperty(), model.warningCountProperty()));
+        VBox.setVgrow(problemsList, Priority.ALWAYS);
+        VBox problems = new VBox(problemsTitle, problemsList);
+
+        SplitPane split = new SplitPane(tabArea, problems);
+        split.setOrientation(Orientation.VERTICAL);
+        split.setDividerPositions(0.75);
+        return split;
+    }
+
+    private Parent emptyState() {
+        Label title = new Label();
+        title.setId("emptyTitle");
+        title.textProperty().bind(Bindings.when(model.stateProperty().isEqualTo(State.FAILED))
+                .then("The workspace could not be opened").otherwise("No workspace open"));
+        title.getStyleClass().add("empty-title");
+        Label message = new Label();
+        message.setId("emptyMessage");
+        message.setWrapText(true);
+        message.setTextAlignment(TextAlignment.CENTER);
+        message.textProperty().bind(model.messageProperty());
+        message.visibleProperty().bind(model.messageProperty().isNotEmpty());
+        message.managedProperty().bind(message.visibleProperty());
+        Label explanation = new Label("A workspace is a folder with workspace.yml and tenants/<tenant>/pipelines/."
+                + "\nStart with --workspace DIR, set CONVERGENCE_WORKSPACE, or open one here.");
+        explanation.setWrapText(true);
+        explanation.setTextAlignment(TextAlignment.CENTER);
+        Button open = new Button("Open workspace...");
+        open.setId("openWorkspaceButton");
+        open.setDefaultButton(true);
+        open.setOnAction(event -> chooseWorkspace());
+        Button retry = new Button("Try again");
+        retry.setId("retryButton");
+        retry.visibleProperty().bind(model.stateProperty().isEqualTo(State.FAILED));
+        retry.managedProperty().bind(retry.visibleProperty());
+        retry.setOnAction(event -> model.reload());
+        HBox buttons = new HBox(10, open, retry);
+        buttons.setAlignment(Pos.CENTER);
+        VBox box = new VBox(14, title, message, explanation, buttons);
+        box.setId("emptyState");
+        box.setAlignment(Pos.CENTER);
+        box.setPadding(new Insets(40));
+        box.setMaxWidth(640);
+        return box;
+    }
+
+    private Parent statusBar() {
+        Label workspace = new Label();
+        workspace.setId("statusWorkspace");
+        workspace.textProperty().bind(Bindings.createStringBinding(
+                () -> model.rootProperty().get() == null ? "No workspace" : model.rootProperty().get().toString(),
+                model.rootProperty()));
+        Label target = new Label();
+        target.setId("statusTarget");
+        target.textProperty().bind(Bindings.createStringBinding(
+                () -> model.defaultTargetProperty().get().isEmpty() ? "" : "Target: " + model.defaultTargetProperty().get(),
+                model.defaultTargetProperty()));
+        Label problems = new Label();
+        problems.setId("statusProblems");
+        problems.textProperty().bind(Bindings.createStringBinding(this::counts,
+                model.errorCountProperty(), model.warningCountProperty()));
+        // Counts and target mean nothing before a workspace has loaded.
+        target.visibleProperty().bind(model.stateProperty().isEqualTo(State.LOADED));
+        problems.visibleProperty().bind(model.stateProperty().isEqualTo(State.LOADED));
+        ProgressIndicator loading = new ProgressIndicator();
+        loading.setId("loadingIndicator");
+        loading.setPrefSize(14, 14);
+        loading.visibleProperty().bind(model.stateProperty().isEqualTo(State.LOADING));
+        Label message = new Label();
+        message.setId("statusMessage");
+        message.textProperty().bind(model.messageProperty());
+        Pane spacer = new Pane();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        Separator first = new Separator(Orientation.VERTICAL);
+        first.visibleProperty().bind(target.visibleProperty());
+        Separator second = new Separator(Orientation.VERTICAL);
+        second.visibleProperty().bind(problems.visibleProperty());
+        HBox bar = new HBox(10, workspace, first, target, second, problems, spacer, loading, message);
+        bar.setId("statusBar");
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(3, 8, 3, 8));
+        return bar;
+    }
+
+    private String counts() {
+        int errors = model.errorCountProperty().get();
+        int warnings = model.warningCountProperty().get();
+        return errors + (errors == 1 ? " error, " : " errors, ") + warnings + (warnings == 1 ? " warning" : " warnings");
+    }
+
+    private void openSelectedPipeline() {
+        TreeItem<ExplorerNode> selected = tree.getSelectionModel().getSelectedItem();
+        if (selected != null && selected.getValue().kind() == ExplorerNode.Kind.PIPELINE) {
+            openPipeline(selected.getValue().qualifiedName());
+        }
+    }
+
+    private void showProblem(ProblemItem problem) {
+        if (problem == null) {
+            return;
+        }
+        problem.pipeline().ifPresent(qualifiedName -> {
+            select(qualifiedName);
+            openPipeline(qualifiedName);
+        });
+    }
+
+    private void select(String qualifiedName) {
+        TreeItem<ExplorerNode> workspace = tree.getRoot();
+        if (workspace == null) {
+            return;
+        }
+        for (TreeItem<ExplorerNode> tenant : workspace.getChildren()) {
+            for (TreeItem<ExplorerNode> pipeline : tenant.getChildren()) {
+                if (qualifiedName.equals(pipeline.getValue().qualifiedName())) {
+                    tenant.setExpanded(true);
+                    tree.getSelectionModel().select(pipeline);
+                    tree.scrollTo(tree.getRow(pipeline));
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Rebuilds the explorer after a load, and refreshes or closes the open tabs to match. */
+    private void refresh(List<TenantItem> tenants) {
+        Path folder = model.rootProperty().get();
+        if (folder == null) {
+            tree.setRoot(null);
+        } else {
+            String name = folder.getFileName() == null ? folder.toString() : folder.getFileName().toString();
+            TreeItem<ExplorerNode> workspace = new TreeItem<>(new ExplorerNode(ExplorerNode.Kind.WORKSPACE, name, null, false));
+            workspace.setExpanded(true);
+            for (TenantItem tenant : tenants) {
+                TreeItem<ExplorerNode> tenantItem = new TreeItem<>(new ExplorerNode(ExplorerNode.Kind.TENANT, tenant.id(), null,
+                        tenant.pipelines().stream().anyMatch(PipelineItem::hasErrors)));
+                tenantItem.setExpanded(true);
+                for (PipelineItem pipeline : tenant.pipelines()) {
+                    tenantItem.getChildren().add(new TreeItem<>(new ExplorerNode(ExplorerNode.Kind.PIPELINE,
+                            pipeline.pipelineId(), pipeline.qualifiedName(), pipeline.hasErrors())));
+                }
+                workspace.getChildren().add(tenantItem);
+            }
+            tree.setRoot(workspace);
+        }
+        for (Tab tab : List.copyOf(tabs.getTabs())) {
+            String qualifiedName = (String) tab.getUserData();
+            Optional<PipelineViewModel> reloaded = model.openPipeline(qualifiedName);
+            if (reloaded.isPresent()) {
+                tab.setContent(new PipelineView(reloaded.get()).root());
+            } else {
+                tabs.getTabs().remove(tab);
+            }
+        }
+    }
+}
