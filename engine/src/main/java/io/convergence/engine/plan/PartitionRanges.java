@@ -80,6 +80,12 @@ public final class PartitionRanges {
         return between(grain, unit(grain).addTo(firstOfRunDate, -lookback), last);
     }
 
+    /** The range of a run given no {@code --from/--to}: {@link #lookback} with the pipeline's grain and lookback. */
+    public static List<PartitionWindow> defaultRange(io.convergence.engine.model.Partitioning partitioning, LocalDate runDate) {
+        requireNonNull(partitioning, "partitioning is null");
+        return lookback(partitioning.type(), runDate, partitioning.lookback());
+    }
+
     /** The window of {@code grain} that holds {@code instant}. */
     public static PartitionWindow windowOf(PartitionGrain grain, LocalDateTime instant) {
         return window(grain, truncate(grain, instant));

@@ -22,7 +22,6 @@ import io.convergence.engine.plan.PlanRequest;
 import io.convergence.engine.plan.Planner;
 import io.convergence.engine.plan.UnitKey;
 import io.convergence.engine.run.RunEvent;
-import io.convergence.engine.run.RunEventListener;
 import io.convergence.engine.run.RunState;
 import io.convergence.engine.testing.EventLog;
 import io.convergence.engine.testing.ScriptedRunners;
@@ -543,11 +542,5 @@ class ExecutorTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> executor.start(spec)).hasMessageContaining("already running");
         release.countDown();
         assertThat(first.await(Duration.ofSeconds(30)).orElseThrow().state()).isEqualTo(RunState.SUCCEEDED);
-    }
-
-    @SuppressWarnings("unused")
-    private static RunEventListener ignore() {
-        return event -> {
-        };
     }
 }

@@ -13,7 +13,8 @@ public final class HistoryWriterMain {
         Path file = Path.of(args[0]);
         String prefix = args[1];
         int count = Integer.parseInt(args[2]);
-        try (SqliteHistoryStore store = SqliteHistoryStore.open(file); HistoryRecorder recorder = new HistoryRecorder(store, 64, 8)) {
+        try (SqliteHistoryStore store = SqliteHistoryStore.open(file)) {
+            HistoryRecorder recorder = new HistoryRecorder(store, 64, 8);
             for (int i = 0; i < count; i++) {
                 HistoryEvents.finishedRun(prefix + i, "other", "p", Instant.parse("2024-03-01T00:00:00Z").plusSeconds(i), RunState.SUCCEEDED)
                         .forEach(recorder::onEvent);

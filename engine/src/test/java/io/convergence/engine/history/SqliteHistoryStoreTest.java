@@ -12,7 +12,6 @@ import io.convergence.engine.config.LoadedPipeline;
 import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.error.ErrorCode;
 import io.convergence.engine.exec.Executor;
-import io.convergence.engine.exec.ExecutorOptions;
 import io.convergence.engine.exec.RunResult;
 import io.convergence.engine.exec.RunSpec;
 import io.convergence.engine.exec.StepResult;
@@ -275,13 +274,13 @@ class SqliteHistoryStoreTest {
     void closingTheRecorderStoresEverythingItAccepted() {
         try (SqliteHistoryStore store = SqliteHistoryStore.open(dir.resolve("state.db"))) {
             HistoryRecorder recorder = new HistoryRecorder(store, 128, 32);
-            for (int i = 0; i < 500; i++) {
+            for (int i = 0; i < 200; i++) {
                 HistoryEvents.finishedRun("run" + i, "acme", "p", T0.plusSeconds(i), RunState.SUCCEEDED).forEach(recorder::onEvent);
             }
             recorder.close();
-            assertThat(recorder.writtenEvents()).isEqualTo(2500);
+            assertThat(recorder.writtenEvents()).isEqualTo(1000);
             assertThat(recorder.lostEvents()).isZero();
-            assertThat(store.countRuns(HistoryQuery.all())).isEqualTo(500);
+            assertThat(store.countRuns(HistoryQuery.all())).isEqualTo(200);
             recorder.onEvent(HistoryEvents.finishedRun("late", "acme", "p", T0, RunState.SUCCEEDED).get(0));
             assertThat(recorder.lostEvents()).isEqualTo(1);
         }
@@ -354,10 +353,5 @@ class SqliteHistoryStoreTest {
         LoadedPipeline loaded = loaded(pipeline);
         Plan plan = new Planner().plan(loaded, request);
         return RunSpec.of(tenant(loaded), plan, "local");
-    }
-
-    @SuppressWarnings("unused")
-    private static ExecutorOptions options() {
-        return ExecutorOptions.defaults();
     }
 }

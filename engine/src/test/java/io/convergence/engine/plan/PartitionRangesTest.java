@@ -38,6 +38,8 @@ class PartitionRangesTest {
                 .extracting(PartitionWindow::key).containsExactly("2024-02-28", "2024-02-29", "2024-03-01");
         assertThat(PartitionRanges.lookback(PartitionGrain.MONTH, LocalDate.of(2024, 3, 15), 1))
                 .extracting(PartitionWindow::key).containsExactly("2024-02", "2024-03");
+        assertThat(PartitionRanges.defaultRange(new io.convergence.engine.model.Partitioning(PartitionGrain.DAY, 1), LocalDate.of(2024, 3, 1)))
+                .extracting(PartitionWindow::key).containsExactly("2024-02-29", "2024-03-01");
         List<PartitionWindow> hours = PartitionRanges.lookback(PartitionGrain.HOUR, LocalDate.of(2024, 3, 1), 2);
         assertThat(hours).hasSize(26);
         assertThat(hours.get(0).key()).isEqualTo("2024-02-29T22");

@@ -51,10 +51,12 @@ public final class ScriptedRunners implements StepRunnerFactory {
     /** A runner that waits until its attempt is cancelled, then stops as a cooperative runner does. */
     public static StepResult waitForCancel(StepContext context) {
         java.util.concurrent.CountDownLatch cancelled = new java.util.concurrent.CountDownLatch(1);
-        try (AutoCloseable hook = context.cancellation().onCancel(cancelled::countDown)) {
+        AutoCloseable hook = context.cancellation().onCancel(cancelled::countDown);
+        try {
             if (!cancelled.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
                 throw new AssertionError("the attempt was never cancelled");
             }
+            hook.close();
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
