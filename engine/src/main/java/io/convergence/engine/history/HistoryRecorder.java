@@ -4,12 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import io.convergence.engine.run.RunEvent;
 import io.convergence.engine.run.RunEventListener;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -19,9 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Records run events into a {@link HistoryStore}. {@link #onEvent} only enqueues (blocking when
  * the bounded queue is full, which slows the event dispatcher rather than losing history); one
- * writer thread drains the queue and stores whatever accumulated as one transaction, so under load
- * batches grow and when idle every event is written at once. {@link #flush()} waits until what was
- * enqueued so far is stored; {@link #close()} stores everything accepted before it, then stops.
+ * writer thread stores batches, each as one transaction. A batch is written when it holds a
+ * {@code RunFinished}, when {@link #flush()} or {@link #close()} asks, when it is full, or at the
+ * latest {@code linger} after its first event: a short wait that turns a trickle of events into
+ * few transactions. {@link #close()} stores everything accepted before it, then stops.
  */
 public final class HistoryRecorder implements RunEventListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HistoryRecorder.class);
@@ -31,6 +34,7 @@ public final class HistoryRecorder implements RunEventListener, AutoCloseable {
     private final HistoryStore store;
     private final BlockingQueue<Object> queue;
     private final int maxBatch;
+    private final long lingerNanos;
     private final Thread writer;
     private final ReadWriteLock closing = new ReentrantReadWriteLock();
     private final AtomicLong written = new AtomicLong();
@@ -41,17 +45,22 @@ public final class HistoryRecorder implements RunEventListener, AutoCloseable {
     private record Flush(CompletableFuture<Void> done) {
     }
 
+    /** A queue of 65,536 events, batches of up to 4,096 events, lingering at most 20 ms. */
     public HistoryRecorder(HistoryStore store) {
-        this(store, 65_536, 4_096);
+        this(store, 65_536, 4_096, Duration.ofMillis(20));
     }
 
-    public HistoryRecorder(HistoryStore store, int capacity, int maxBatch) {
+    public HistoryRecorder(HistoryStore store, int capacity, int maxBatch, Duration linger) {
         this.store = requireNonNull(store, "store is null");
         if (capacity < 1 || maxBatch < 1) {
             throw new IllegalArgumentException("capacity and maxBatch must be positive");
         }
+        if (linger.isNegative()) {
+            throw new IllegalArgumentException("linger must not be negative");
+        }
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.maxBatch = maxBatch;
+        this.lingerNanos = linger.toNanos();
         this.writer = new Thread(this::drain, "convergence-history");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -144,12 +153,28 @@ public final class HistoryRecorder implements RunEventListener, AutoCloseable {
         while (!stopping) {
             try {
                 batch.add(queue.take());
+                long deadline = System.nanoTime() + lingerNanos;
+                boolean writeNow = false;
+                int seen = 0;
+                while (true) {
+                    queue.drainTo(batch, maxBatch - batch.size());
+                    for (; seen < batch.size(); seen++) {
+                        Object item = batch.get(seen);
+                        writeNow |= !(item instanceof RunEvent) || item instanceof RunEvent.RunFinished;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (writeNow || batch.size() >= maxBatch || left <= 0) {
+                        break;
+                    }
+                    Object next = queue.poll(left, TimeUnit.NANOSECONDS);
+                    if (next != null) {
+                        batch.add(next);
+                    }
+                }
             }
             catch (InterruptedException e) {
-                // only close() ends the writer; an interrupt must not lose queued history
-                continue;
+                // only close() ends the writer; an interrupt must not lose queued history, so write what we have
             }
-            queue.drainTo(batch, maxBatch - 1);
             for (Object item : batch) {
                 if (item instanceof RunEvent event) {
                     events.add(event);

@@ -165,6 +165,8 @@ public final class SqliteHistoryStore implements HistoryStore {
     private final Object writeLock = new Object();
     private final Object readLock = new Object();
     private Connection writer;
+    private PreparedStatement begin;
+    private PreparedStatement commit;
     private Writes writes;
     private Connection reader;
     private volatile boolean closed;
@@ -301,12 +303,12 @@ public final class SqliteHistoryStore implements HistoryStore {
                 catch (SQLException e) {
                     throw unavailable("open", e);
                 }
-                try (Statement s = c.createStatement()) {
-                    s.execute("BEGIN IMMEDIATE");
+                try {
+                    begin.execute();
                     boolean committed = false;
                     try {
                         T result = work.apply(c);
-                        s.execute("COMMIT");
+                        commit.execute();
                         committed = true;
                         return result;
                     }
@@ -331,6 +333,9 @@ public final class SqliteHistoryStore implements HistoryStore {
     private Connection writer() throws SQLException {
         if (writer == null) {
             writer = connect();
+            // prepared once: small batches would otherwise spend much of their time parsing these
+            begin = writer.prepareStatement("BEGIN IMMEDIATE");
+            commit = writer.prepareStatement("COMMIT");
         }
         return writer;
     }
@@ -665,6 +670,8 @@ public final class SqliteHistoryStore implements HistoryStore {
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        // otherwise the driver runs (and parses) SELECT last_insert_rowid() after every insert
+        config.setGetGeneratedKeys(false);
         return DriverManager.getConnection(url, config.toProperties());
     }
 
@@ -686,6 +693,8 @@ public final class SqliteHistoryStore implements HistoryStore {
                     }
                 }
                 closeQuietly(writes);
+                closeQuietly(begin);
+                closeQuietly(commit);
                 closeQuietly(writer);
                 closeQuietly(reader);
             }

@@ -79,9 +79,11 @@ public final class ExecutorBench {
             firstStep.clear();
 
             long start = System.nanoTime();
+            long cpuStart = processCpuNanos();
             Result result = runAll(executor, spec, pipelines, inFlight, firstStep);
             recorder.flush();
             long elapsed = System.nanoTime() - start;
+            long cpu = processCpuNanos() - cpuStart;
             recorder.close();
 
             long totalSteps = (long) pipelines * steps;
@@ -90,6 +92,9 @@ public final class ExecutorBench {
             System.out.printf("succeeded runs: %d of %d%n", result.succeeded, pipelines);
             System.out.printf("elapsed: %.3f s (history flushed)%n", elapsed / 1e9);
             System.out.printf("throughput: %.0f steps/s, %.0f runs/s%n", totalSteps / (elapsed / 1e9), pipelines / (elapsed / 1e9));
+            // CPU per step does not depend on what else the machine runs; 2 cores give 2e6 us of CPU per second
+            System.out.printf("process CPU: %.3f s, %.1f us per step (=> %.0f steps/s if it had 2 idle cores)%n", cpu / 1e9,
+                    cpu / 1e3 / totalSteps, 2e9 / ((double) cpu / totalSteps));
             long[] latencies = result.launches.stream()
                     .mapToLong(l -> firstStep.get(l.runId) - l.launchedAt)
                     .sorted().toArray();
@@ -102,6 +107,11 @@ public final class ExecutorBench {
         try (var files = Files.walk(dir)) {
             files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private record Launch(String runId, long launchedAt) {

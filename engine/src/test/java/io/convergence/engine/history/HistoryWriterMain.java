@@ -14,7 +14,7 @@ public final class HistoryWriterMain {
         String prefix = args[1];
         int count = Integer.parseInt(args[2]);
         try (SqliteHistoryStore store = SqliteHistoryStore.open(file)) {
-            HistoryRecorder recorder = new HistoryRecorder(store, 64, 8);
+            HistoryRecorder recorder = new HistoryRecorder(store, 64, 8, java.time.Duration.ofMillis(20));
             for (int i = 0; i < count; i++) {
                 HistoryEvents.finishedRun(prefix + i, "other", "p", Instant.parse("2024-03-01T00:00:00Z").plusSeconds(i), RunState.SUCCEEDED)
                         .forEach(recorder::onEvent);

@@ -273,7 +273,7 @@ class SqliteHistoryStoreTest {
     @Test
     void closingTheRecorderStoresEverythingItAccepted() {
         try (SqliteHistoryStore store = SqliteHistoryStore.open(dir.resolve("state.db"))) {
-            HistoryRecorder recorder = new HistoryRecorder(store, 128, 32);
+            HistoryRecorder recorder = new HistoryRecorder(store, 128, 32, java.time.Duration.ofMillis(20));
             for (int i = 0; i < 200; i++) {
                 HistoryEvents.finishedRun("run" + i, "acme", "p", T0.plusSeconds(i), RunState.SUCCEEDED).forEach(recorder::onEvent);
             }
