@@ -1,0 +1,281 @@
+package io.convergence.engine.service;
+
+import static java.util.Objects.requireNonNull;
+
+import io.convergence.engine.config.LoadedPipeline;
+import io.convergence.engine.config.LoadedTenant;
+import io.convergence.engine.config.LoadedWorkspace;
+import io.convergence.engine.error.ConvergenceException;
+import io.convergence.engine.error.ErrorCode;
+import io.convergence.engine.exec.Executor;
+import io.convergence.engine.exec.ExecutorOptions;
+import io.convergence.engine.exec.ParameterValue;
+import io.convergence.engine.exec.PartitionWindow;
+import io.convergence.engine.exec.RunHandle;
+import io.convergence.engine.exec.RunIdGenerator;
+import io.convergence.engine.exec.RunResult;
+import io.convergence.engine.exec.RunSpec;
+import io.convergence.engine.exec.TimeBasedRunIdGenerator;
+import io.convergence.engine.history.HistoryRecorder;
+import io.convergence.engine.history.HistoryStore;
+import io.convergence.engine.history.RunDetail;
+import io.convergence.engine.history.SqliteHistoryStore;
+import io.convergence.engine.lock.LockHandle;
+import io.convergence.engine.lock.LockHolder;
+import io.convergence.engine.lock.LockKey;
+import io.convergence.engine.lock.LockManager;
+import io.convergence.engine.lock.SqliteLockStore;
+import io.convergence.engine.model.Pipeline;
+import io.convergence.engine.model.Target;
+import io.convergence.engine.model.WorkspaceConfig;
+import io.convergence.engine.plan.PartitionRanges;
+import io.convergence.engine.plan.Plan;
+import io.convergence.engine.plan.PlanRequest;
+import io.convergence.engine.plan.Planner;
+import io.convergence.engine.plan.UnitKey;
+import io.convergence.engine.run.RunEvent;
+import io.convergence.engine.run.RunEventListener;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs pipelines of one workspace: resolves a {@link RunRequest}, takes the (tenant, pipeline) lock, executes on
+ * the target's warehouse, records history, and releases everything whatever happens. Used by the CLI and the app.
+ */
+public final class RunService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RunService.class);
+
+    private final LoadedWorkspace workspace;
+    private final WorkspaceConfig config;
+    private final Clock clock;
+    private final RunnerBackend.Factory backends;
+    private final ParameterResolver parameters;
+    private final RunIdGenerator runIds;
+    private final HistoryStore history;
+    private final HistoryRecorder recorder;
+    private final SqliteLockStore lockStore;
+    private final LockManager locks;
+    private final List<RunHandle> active = new CopyOnWriteArrayList<>();
+
+    /**
+     * @param config the effective settings (workspace.yml with environment and flag overrides applied)
+     */
+    public RunService(LoadedWorkspace workspace, WorkspaceConfig config, Clock clock, RunnerBackend.Factory backends) {
+        this.workspace = requireNonNull(workspace, "workspace is null");
+        this.config = requireNonNull(config, "config is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.backends = requireNonNull(backends, "backends is null");
+        this.parameters = new ParameterResolver(clock);
+        this.runIds = new TimeBasedRunIdGenerator(clock, new SecureRandom());
+        Path state = workspace.root().resolve(config.state().path()).normalize();
+        this.history = SqliteHistoryStore.open(state);
+        this.recorder = new HistoryRecorder(history);
+        this.lockStore = SqliteLockStore.open(state);
+        this.locks = LockManager.builder(lockStore, config.locks())
+                .clock(clock)
+                .repair((runId, reason) -> history.markInterrupted(runId, clock.instant(), reason))
+                .build();
+        reapZombies();
+    }
+
+    public HistoryStore history() {
+        return history;
+    }
+
+    public LockManager locks() {
+        return locks;
+    }
+
+    public LoadedWorkspace workspace() {
+        return workspace;
+    }
+
+    /** Marks runs whose lock lease expired as INTERRUPTED and frees their locks; safe to call any time. */
+    public void reapZombies() {
+        try {
+            locks.reaper().reap();
+        } catch (ConvergenceException e) {
+            log.warn("zombie check failed: {}", e.getMessage());
+        }
+    }
+
+    /** Resolves pipeline, target, parameters, partitions and plan; reads history for a resume. Runs nothing. */
+    public PreparedRun prepare(RunRequest request) {
+        LoadedPipeline pipeline = workspace.findPipeline(request.pipeline()).orElseThrow(() -> new ConvergenceException(
+                ErrorCode.PIPELINE_NOT_FOUND, "no pipeline '" + request.pipeline() + "' in " + workspace.root()
+                + "; name it tenant/pipeline or give the path of its pipeline.yml"));
+        LoadedTenant tenant = workspace.tenant(pipeline.tenantId()).orElseThrow();
+        String targetName = request.target().orElse(config.defaultTarget());
+        Target target = config.targets().get(targetName);
+        if (target == null) {
+            throw new ConvergenceException(ErrorCode.TARGET_NOT_FOUND, "no target '" + targetName + "'; workspace.yml defines: "
+                    + String.join(", ", new java.util.TreeSet<>(config.targets().keySet())));
+        }
+        Pipeline model = pipeline.pipeline();
+        Map<String, String> given = new HashMap<>();
+        Set<UnitKey> done = Set.of();
+        List<PartitionWindow> windows;
+        if (request.resume().isPresent()) {
+            RunDetail previous = history.run(request.resume().get()).orElseThrow(() -> new ConvergenceException(
+                    ErrorCode.RUN_NOT_FOUND, "no run '" + request.resume().get() + "' in history; see `convergence runs`"));
+            if (!previous.summary().tenant().equals(tenant.id()) || !previous.summary().pipeline().equals(model.id())) {
+                throw new ConvergenceException(ErrorCode.PARAMETER_INVALID, "run " + request.resume().get() + " is of "
+                        + previous.summary().tenant() + "/" + previous.summary().pipeline() + ", not " + pipeline.qualifiedName());
+            }
+            if (previous.summary().state() == io.convergence.engine.run.RunState.RUNNING
+                    || previous.summary().state() == io.convergence.engine.run.RunState.QUEUED) {
+                throw new ConvergenceException(ErrorCode.PARAMETER_INVALID, "run " + request.resume().get()
+                        + " is still " + previous.summary().state() + "; wait for it or release its lock first");
+            }
+            if (request.from().isPresent() || request.to().isPresent()) {
+                throw new ConvergenceException(ErrorCode.PARAMETER_INVALID, "--resume redoes the partitions of the run it resumes; drop --from/--to");
+            }
+            given.putAll(previous.summary().parameters());
+            given.keySet().retainAll(model.parameters().keySet());
+            done = history.succeededUnits(request.resume().get());
+            windows = model.partitions() == null ? List.of() : previous.plannedPartitions().stream()
+                    .map(key -> PartitionRanges.parseKey(model.partitions().type(), key)).toList();
+        } else {
+            windows = null;
+        }
+        given.putAll(request.parameters());
+        Map<String, ParameterValue> values = parameters.resolve(model.parameters(), given);
+        if (windows == null) {
+            windows = partitions(model, request, values);
+        }
+        Plan plan = new Planner().plan(pipeline, PlanRequest.forPartitions(windows).withAlreadySucceeded(done));
+        return new PreparedRun(tenant, pipeline, targetName, target, values, plan, PipelineVersion.of(pipeline.file()), request.resume());
+    }
+
+    private List<PartitionWindow> partitions(Pipeline model, RunRequest request, Map<String, ParameterValue> values) {
+        if (model.partitions() == null) {
+            if (request.from().isPresent() || request.to().isPresent()) {
+                throw new ConvergenceException(ErrorCode.PARAMETER_INVALID,
+                        "pipeline " + model.id() + " is not partitioned; --from/--to need `partitions:` in pipeline.yml");
+            }
+            return List.of();
+        }
+        if (request.from().isPresent() || request.to().isPresent()) {
+            String from = request.from().or(request::to).orElseThrow();
+            String to = request.to().or(request::from).orElseThrow();
+            return PartitionRanges.between(model.partitions().type(), from, to);
+        }
+        return PartitionRanges.defaultRange(model.partitions(), ParameterResolver.runDate(values).orElse(parameters.today()));
+    }
+
+    /** Starts a prepared run in the background: takes the lock (with retries), then executes. */
+    public StartedRun start(PreparedRun prepared, RunEventListener listener) {
+        String runId = runIds.next();
+        LockKey key = new LockKey(prepared.tenant().id(), prepared.pipeline().pipeline().id());
+        LockHandle lock = locks.acquire(key, LockHolder.current(runId));
+        RunnerBackend backend = null;
+        Executor executor = null;
+        try {
+            backend = backends.open(workspace, prepared.targetName(), prepared.target());
+            executor = new Executor(backend.runners(prepared.tenant(), prepared.pipeline(), lock), clock, () -> runId,
+                    ExecutorOptions.defaults().withCancelGrace(config.locks().shutdownGrace()));
+            executor.addListener(recorder);
+            executor.addListener(listener);
+            RunSpec spec = RunSpec.of(prepared.tenant(), prepared.plan(), prepared.targetName())
+                    .withRunId(runId)
+                    .withParameters(prepared.parameters())
+                    .withPipelineVersion(prepared.pipelineVersion())
+                    .withOrigin(lock.holder().host(), lock.holder().user());
+            if (prepared.resumedFrom().isPresent()) {
+                spec = spec.withResumedFrom(prepared.resumedFrom().get());
+            }
+            RunHandle handle = executor.start(spec);
+            active.add(handle);
+            RunEvent.LockChanged acquired = new RunEvent.LockChanged(runId, clock.instant(), key.tenant(), key.pipeline(),
+                    "ACQUIRED", lock.epoch(), "lease " + config.locks().lease());
+            recorder.onEvent(acquired);
+            listener.onEvent(acquired);
+            lock.onLost((h, loss) -> handle.interrupt("lock lost: " + loss.reason()));
+            Executor runExecutor = executor;
+            RunnerBackend runBackend = backend;
+            handle.completion().whenComplete((result, failure) -> {
+                active.remove(handle);
+                RunEvent.LockChanged released = new RunEvent.LockChanged(runId, clock.instant(), key.tenant(), key.pipeline(),
+                        "RELEASED", lock.epoch(), "run finished");
+                lock.close();
+                recorder.onEvent(released);
+                listener.onEvent(released);
+                runExecutor.close();
+                runBackend.close();
+            });
+            return new StartedRun(prepared, handle);
+        } catch (RuntimeException e) {
+            if (executor != null) {
+                executor.close();
+            }
+            if (backend != null) {
+                backend.close();
+            }
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** Prepares, starts and waits; the result says how it ended. */
+    public RunResult run(RunRequest request, RunEventListener listener) throws InterruptedException {
+        return start(prepare(request), listener).handle().await();
+    }
+
+    /** Runs started by this service and not yet finished. */
+    public List<RunHandle> activeRuns() {
+        return List.copyOf(active);
+    }
+
+    /**
+     * Graceful shutdown: interrupts active runs (their warehouse work is cancelled, they record INTERRUPTED and
+     * release their locks) and waits up to {@code grace} for them.
+     */
+    public void shutdown(Duration grace) {
+        List<RunHandle> running = new ArrayList<>(active);
+        running.forEach(h -> h.interrupt("shutdown"));
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (RunHandle h : running) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || h.await(Duration.ofNanos(left)).isEmpty()) {
+                    log.warn("run {} did not stop within the shutdown grace of {}", h.runId(), grace);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown(config.locks().shutdownGrace());
+        recorder.close();
+        locks.close();
+        lockStore.close();
+        history.close();
+    }
+
+    /** A run in flight and what it was prepared from. */
+    public record StartedRun(PreparedRun prepared, RunHandle handle) {
+        public StartedRun {
+            requireNonNull(prepared, "prepared is null");
+            requireNonNull(handle, "handle is null");
+        }
+
+        public Optional<String> runId() {
+            return Optional.of(handle.runId());
+        }
+    }
+}
