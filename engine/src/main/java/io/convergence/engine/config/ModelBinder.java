@@ -48,7 +48,6 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
 import org.snakeyaml.engine.v2.resolver.ScalarResolver;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Binds a YAML node tree to the immutable model records, driven only by the record components and
@@ -68,8 +67,11 @@ public final class ModelBinder {
     public static final long MAX_VISITS = 2L * YamlReader.MAX_EXPANDED_NODES;
 
     private static final Object FAILED = new Object();
-    private static final ScalarResolver RESOLVER = new CoreSchema().getScalarResolver();
-    private static final Map<RecordComponent, Object> DEFAULTS = new ConcurrentHashMap<>();
+    private static final ScalarResolver RESOLVER = YamlReader.SCHEMA.getScalarResolver();
+    /** Keyed by "Record.component": RecordComponent has identity equality and a new instance per lookup. */
+    private static final Map<String, Object> DEFAULTS = new ConcurrentHashMap<>();
+    private static final Map<Class<?>, RecordComponent[]> COMPONENTS = new ConcurrentHashMap<>();
+    private static final Map<Class<?>, Constructor<?>> CONSTRUCTORS = new ConcurrentHashMap<>();
     private static final Map<String, java.util.regex.Pattern> PATTERNS = new ConcurrentHashMap<>();
 
     /** The outcome of binding one document. */
@@ -135,7 +137,14 @@ public final class ModelBinder {
         if (annotation == null) {
             return zero(component.getType());
         }
-        return DEFAULTS.computeIfAbsent(component, ModelBinder::parseDefault);
+        // computeIfAbsent cannot be used: parsing a record default binds nested defaults recursively
+        String key = component.getDeclaringRecord().getName() + "." + component.getName();
+        Object value = DEFAULTS.get(key);
+        if (value == null) {
+            value = parseDefault(component);
+            DEFAULTS.putIfAbsent(key, value);
+        }
+        return value;
     }
 
     private static Object parseDefault(RecordComponent component) {
@@ -572,7 +581,7 @@ public final class ModelBinder {
             if (!(node instanceof MappingNode mapping)) {
                 return wrongType(node, pointer, label, "a mapping (key: value)");
             }
-            RecordComponent[] components = type.getRecordComponents();
+            RecordComponent[] components = components(type);
             Map<String, RecordComponent> byKey = new LinkedHashMap<>();
             for (RecordComponent component : components) {
                 byKey.put(Names.yamlKey(component), component);
@@ -626,9 +635,7 @@ public final class ModelBinder {
                 return FAILED;
             }
             try {
-                Constructor<?> constructor = type.getDeclaredConstructor(
-                        Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new));
-                return constructor.newInstance(args);
+                return constructor(type).newInstance(args);
             } catch (InvocationTargetException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 report(ProblemCode.INVALID_VALUE, node, pointer, "invalid " + what + ": " + cause.getMessage(), "");
@@ -660,6 +667,21 @@ public final class ModelBinder {
             }
             return entries;
         }
+    }
+
+    /** The record's components, cached: reflection builds new objects on every call. */
+    static RecordComponent[] components(Class<?> type) {
+        return COMPONENTS.computeIfAbsent(type, Class::getRecordComponents);
+    }
+
+    private static Constructor<?> constructor(Class<?> type) {
+        return CONSTRUCTORS.computeIfAbsent(type, t -> {
+            try {
+                return t.getDeclaredConstructor(Arrays.stream(components(t)).map(RecordComponent::getType).toArray(Class<?>[]::new));
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException("no canonical constructor on model record " + t.getName(), e);
+            }
+        });
     }
 
     private static String describeRecord(Class<?> type, String description, Map<String, NodeTuple> entries) {

@@ -9,11 +9,13 @@ import io.convergence.engine.model.Pipeline;
 import io.convergence.engine.model.Sample;
 import io.convergence.engine.model.meta.Default;
 import io.convergence.engine.model.meta.Names;
+import io.convergence.engine.model.meta.Required;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,12 +24,13 @@ import java.util.OptionalLong;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.common.FlowStyle;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.representer.StandardRepresenter;
 
 /**
  * Writes model records as minimal, stable YAML: keys in record component order ({@code id} first,
  * then {@code type} for polymorphic kinds), values equal to their {@link Default} left out, empty
- * lists and maps left out, durations and sizes in their shortest exact spelling. Reading the text back
+ * optional lists and maps left out, durations and sizes in their shortest exact spelling. Reading the text back
  * with {@link ModelBinder} gives an equal model.
  *
  * <p>This writes whole documents. Keeping a person's comments and formatting through a designer edit
@@ -39,6 +42,17 @@ public final class PipelineWriter {
     private static final String[][] BINARY_UNITS = {{"PiB", String.valueOf(1L << 50)}, {"TiB", String.valueOf(1L << 40)},
             {"GiB", String.valueOf(1L << 30)}, {"MiB", String.valueOf(1L << 20)}, {"KiB", String.valueOf(1L << 10)}};
 
+    private static final DumpSettings SETTINGS = DumpSettings.builder()
+            .setDefaultFlowStyle(FlowStyle.BLOCK)
+            .setIndent(2)
+            .setIndicatorIndent(2)
+            .setIndentWithIndicator(true)
+            .setSplitLines(false)
+            .setWidth(200)
+            .setSchema(YamlReader.SCHEMA)
+            .setDereferenceAliases(true)
+            .build();
+
     private PipelineWriter() {
     }
 
@@ -49,20 +63,22 @@ public final class PipelineWriter {
     /** Any model record (workspace, tenant, checks file, pipeline) as a YAML document. */
     public static String toYaml(Record model) {
         requireNonNull(model, "model is null");
-        DumpSettings settings = DumpSettings.builder()
-                .setDefaultFlowStyle(FlowStyle.BLOCK)
-                .setIndent(2)
-                .setIndicatorIndent(2)
-                .setIndentWithIndicator(true)
-                .setSplitLines(false)
-                .setWidth(200)
-                .setSchema(new CoreSchema())
-                .build();
         Object tree = plain(model);
         if (tree instanceof Map<?, ?> map && map.isEmpty()) {
             return "{}\n";
         }
-        return new Dump(settings).dumpToString(tree);
+        return new Dump(SETTINGS, new Representer(SETTINGS)).dumpToString(tree);
+    }
+
+    /** A list of scalars, written in flow style ({@code depends_on: [a, b]}) as people write it. */
+    private record FlowList(List<Object> items) {
+    }
+
+    private static final class Representer extends StandardRepresenter {
+        Representer(DumpSettings settings) {
+            super(settings);
+            representers.put(FlowList.class, data -> representSequence(Tag.SEQ, ((FlowList) data).items(), FlowStyle.FLOW));
+        }
     }
 
     /** The model value as maps, lists and scalars, in writing order, defaults left out. */
@@ -93,14 +109,25 @@ public final class PipelineWriter {
         }
         if (value instanceof Collection<?> list) {
             List<Object> out = new ArrayList<>(list.size());
+            boolean scalars = true;
             for (Object element : list) {
-                out.add(plain(element));
+                Object plain = plain(element);
+                scalars &= !(plain instanceof Map || plain instanceof List || plain instanceof FlowList);
+                out.add(plain);
             }
-            return out;
+            return scalars && !out.isEmpty() ? new FlowList(out) : out;
         }
         if (value instanceof Map<?, ?> map) {
             Map<Object, Object> out = new LinkedHashMap<>();
-            map.forEach((k, v) -> out.put(k, plain(v)));
+            List<Object> keys = new ArrayList<>(map.keySet());
+            // Map.of/Map.copyOf iterate in an order that changes between JVM runs; sort those for stable output.
+            // Other maps (parameters) keep the order they were written in.
+            if (map.getClass().getName().startsWith("java.util.ImmutableCollections")) {
+                keys.sort(Comparator.comparing(String::valueOf));
+            }
+            for (Object key : keys) {
+                out.put(key, plain(map.get(key)));
+            }
             return out;
         }
         if (value instanceof Record record) {
@@ -112,7 +139,7 @@ public final class PipelineWriter {
     private static Map<String, Object> plainRecord(Record record) {
         Class<?> type = record.getClass();
         Map<String, Object> out = new LinkedHashMap<>();
-        RecordComponent[] components = type.getRecordComponents();
+        RecordComponent[] components = ModelBinder.components(type);
         for (RecordComponent component : components) {
             if (Names.yamlKey(component).equals("id")) {
                 put(out, record, component);
@@ -142,9 +169,8 @@ public final class PipelineWriter {
         } catch (IllegalAccessException | InvocationTargetException e) {
             throw new IllegalStateException("cannot read " + component, e);
         }
-        if (value == null
-                || value instanceof Collection<?> c && c.isEmpty()
-                || value instanceof Map<?, ?> m && m.isEmpty()) {
+        boolean empty = value instanceof Collection<?> c && c.isEmpty() || value instanceof Map<?, ?> m && m.isEmpty();
+        if (value == null || empty && !component.isAnnotationPresent(Required.class)) {
             return;
         }
         if (component.isAnnotationPresent(Default.class) && Objects.equals(value, ModelBinder.defaultValue(component))) {
@@ -161,6 +187,10 @@ public final class PipelineWriter {
                 long factor = Long.parseLong(unit[1]);
                 if (bytes >= factor && bytes % factor == 0) {
                     String text = bytes / factor + unit[0];
+                    if (DataSize.parse(text).bytes() != bytes) {
+                        // DataSize parses through a double; beyond 2^53 bytes only the plain number is exact
+                        continue;
+                    }
                     if (best == null || text.length() < best.length()) {
                         best = text;
                     }

@@ -59,6 +59,8 @@ public final class YamlReader {
     public static final int MAX_DEPTH = 100;
 
     private static final Logger LOG = LoggerFactory.getLogger(YamlReader.class);
+    /** Building a schema compiles its resolver patterns; it is immutable, so share one. */
+    static final CoreSchema SCHEMA = new CoreSchema();
 
     /** A parsed file: its root node when readable, else the problems that stopped it. */
     public record Document(Path file, Optional<Node> root, List<Problem> problems) {
@@ -80,7 +82,7 @@ public final class YamlReader {
     static LoadSettings settings(Path file) {
         return LoadSettings.builder()
                 .setLabel(file.toString())
-                .setSchema(new CoreSchema())
+                .setSchema(SCHEMA)
                 .setAllowDuplicateKeys(false)
                 .setAllowRecursiveKeys(false)
                 .setMaxAliasesForCollections(MAX_ALIASES_FOR_COLLECTIONS)

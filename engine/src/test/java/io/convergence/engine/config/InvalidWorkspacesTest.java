@@ -90,5 +90,4 @@ class InvalidWorkspacesTest {
         String where = problem.location().display(root);
         return problem.code().id() + " " + (where.isEmpty() ? "." : where.replace('\\', '/'));
     }
-
 }
