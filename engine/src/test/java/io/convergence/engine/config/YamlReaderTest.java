@@ -89,6 +89,14 @@ class YamlReaderTest {
     }
 
     @Test
+    void controlCharactersFarIntoTheFileAreLocated() {
+        String yaml = "description: " + "é".repeat(3000) + "\n".repeat(99) + "x: a\u0000b\n";
+        Problem problem = onlyProblem(YamlReader.parse(yaml, FILE));
+        assertThat(problem.location().line()).isEqualTo(100);
+        assertThat(problem.location().column()).isEqualTo(5);
+    }
+
+    @Test
     void billionLaughsIsRefusedWithoutExpanding() {
         StringBuilder yaml = new StringBuilder("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
         for (int level = 1; level <= 9; level++) {
