@@ -45,7 +45,6 @@ final class PipelineFiles {
     private static final Pattern URI_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*");
     private static final int MAX_GLOB_VISITS = 100_000;
 
-    private final PipelineContext context;
     private final Path dir;
     private final Path root;
     private final Path realRoot;
@@ -62,7 +61,6 @@ final class PipelineFiles {
     private final Map<Path, ModelBinder.Bound<ChecksFile>> checksCache = new HashMap<>();
 
     PipelineFiles(PipelineContext context, Path pipelineFile, Pipeline pipeline, SourceMap sourceMap) {
-        this.context = context;
         this.dir = pipelineFile.getParent();
         this.root = context.root();
         this.realRoot = realPath(root);

@@ -110,13 +110,13 @@ class ValidatorTest {
 
     @Test
     void findsTheFirstKeywordOutsideComments() {
-        assertThat(Validator.firstKeyword("-- note\n/* block\n */ (  WITH x as (select 1) select * from x"))
+        assertThat(PipelineRules.firstKeyword("-- note\n/* block\n */ (  WITH x as (select 1) select * from x"))
                 .hasValueSatisfying(k -> {
                     assertThat(k.word()).isEqualTo("WITH");
                     assertThat(k.line()).isEqualTo(3);
                     assertThat(k.column()).isEqualTo(8);
                 });
-        assertThat(Validator.firstKeyword("# only a comment")).isEmpty();
+        assertThat(PipelineRules.firstKeyword("# only a comment")).isEmpty();
     }
 
     @Test
