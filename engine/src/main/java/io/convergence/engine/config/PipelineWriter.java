@@ -24,6 +24,7 @@ import java.util.OptionalLong;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.common.FlowStyle;
+import org.snakeyaml.engine.v2.common.NonPrintableStyle;
 import org.snakeyaml.engine.v2.nodes.Tag;
 import org.snakeyaml.engine.v2.representer.StandardRepresenter;
 
@@ -51,6 +52,8 @@ public final class PipelineWriter {
             .setWidth(200)
             .setSchema(YamlReader.SCHEMA)
             .setDereferenceAliases(true)
+            // control characters as escapes in double quotes, never as !!binary (which would read back as base64)
+            .setNonPrintableStyle(NonPrintableStyle.ESCAPE)
             .build();
 
     private PipelineWriter() {

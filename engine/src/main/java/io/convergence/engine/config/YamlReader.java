@@ -138,10 +138,10 @@ public final class YamlReader {
         }
         String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
         LoadSettings settings = settings(file);
-        TrackingParser lastEvent = null;
+        TrackingParser tracking = null;
         try {
             TrackingParser parser = new TrackingParser(new ParserImpl(settings, new StreamReader(settings, body)));
-            lastEvent = parser;
+            tracking = parser;
             LimitedComposer composer = new LimitedComposer(settings, parser);
             if (!composer.hasNext()) {
                 return Document.failed(file, empty(file));
@@ -174,7 +174,7 @@ public final class YamlReader {
         } catch (YamlEngineException e) {
             String message = String.valueOf(e.getMessage());
             // These exceptions carry no mark: the last event the composer took is where it stopped.
-            SourceLocation where = lastEvent == null ? new SourceLocation(file, 1, 1) : at(file, lastEvent.lastMark);
+            SourceLocation where = tracking == null ? new SourceLocation(file, 1, 1) : at(file, tracking.lastMark);
             if (message.contains("aliases") || message.contains("exceeds the limit")) {
                 return Document.failed(file, Problem.error(ProblemCode.DOCUMENT_TOO_LARGE, where,
                         "the document is too large: " + message, "remove repeated aliases; keep files under "

@@ -202,7 +202,7 @@ class PipelineWriterTest {
     private static Arbitrary<String> text() {
         return Arbitraries.oneOf(
                 Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(30),
-                Arbitraries.strings().withChars("ab :#-'\"{}[]&*!|>%@`,?\n\t\\é漢").ofMaxLength(20),
+                Arbitraries.strings().withChars("ab :#-'\"{}[]&*!|>%@`,?\n\r\t\\é漢\u0007\u0000\u00a0\u2028\ufeff").ofMaxLength(20),
                 Arbitraries.of("true", "false", "null", "~", "yes", "no", "123", "0x1F", "1.5", ".inf", "2024-01-01", "", " lead",
                         "trail ", "- item", "key: value", "#comment", "@param", "*alias", "&anchor", "!tag", "%", "'q'", "\"dq\""));
     }
