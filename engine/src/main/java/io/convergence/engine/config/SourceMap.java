@@ -2,6 +2,7 @@ package io.convergence.engine.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.convergence.engine.validation.Locator;
 import io.convergence.engine.validation.SourceLocation;
 import java.nio.file.Path;
 import java.util.Map;
@@ -10,7 +11,7 @@ import java.util.Map;
  * Where each node of a loaded document came from, keyed by JSON Pointer ({@code /steps/2/depends_on/0}).
  * Kept beside the immutable model instead of inside it.
  */
-public record SourceMap(Path file, Map<String, SourceLocation> positions) {
+public record SourceMap(Path file, Map<String, SourceLocation> positions) implements Locator {
     public SourceMap {
         requireNonNull(file, "file is null");
         positions = Map.copyOf(positions);
@@ -21,6 +22,7 @@ public record SourceMap(Path file, Map<String, SourceLocation> positions) {
     }
 
     /** The location of the node at {@code pointer}, else of its nearest ancestor, else the file. */
+    @Override
     public SourceLocation locate(String pointer) {
         String p = pointer;
         while (true) {

@@ -13,8 +13,8 @@ import java.util.Map;
 public record WorkspaceConfig(
         @Doc("Name of the target used when a command does not say --target.") @Default("local") String defaultTarget,
         @Doc("Warehouse targets by name (the name given to --target).") @Required Map<@Pattern(Ids.ID) String, Target> targets,
-        @Doc("Where local run history and locks are kept.") StateSettings state,
-        @Doc("Lock lease, heartbeat and acquisition retries.") LockSettings locks) {
+        @Doc("Where local run history and locks are kept.") @Default("{}") StateSettings state,
+        @Doc("Lock lease, heartbeat and acquisition retries.") @Default("{}") LockSettings locks) {
     public WorkspaceConfig {
         requireNonNull(defaultTarget, "defaultTarget is null");
         targets = Map.copyOf(requireNonNull(targets, "targets is null"));

@@ -11,6 +11,8 @@ public enum ProblemCode {
     DOCUMENT_TOO_LARGE(3, Severity.ERROR),
     JSON_SYNTAX(4, Severity.ERROR),
     IO_ERROR(5, Severity.ERROR),
+    EMPTY_FILE(6, Severity.ERROR),
+    TOO_MANY_PROBLEMS(7, Severity.WARNING),
 
     // 1xx: structure (keys, types, values)
     UNKNOWN_KEY(101, Severity.ERROR),
@@ -51,6 +53,7 @@ public enum ProblemCode {
     INVALID_PARAMETER_DEFAULT(408, Severity.ERROR),
     SQL_NOT_SELECT(409, Severity.ERROR),
     MULTIPLE_STATEMENTS(410, Severity.ERROR),
+    RESERVED_PARAMETER(411, Severity.ERROR),
 
     // 5xx: workspace, targets, tenants, settings
     UNKNOWN_TARGET(501, Severity.ERROR),
