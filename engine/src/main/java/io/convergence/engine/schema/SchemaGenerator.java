@@ -462,6 +462,13 @@ public final class SchemaGenerator {
             if ((type == Sample.class || type == DataSize.class) && text.chars().allMatch(Character::isDigit)) {
                 return Long.parseLong(text);
             }
+            if (type.isRecord() && type != Sample.class && type != DataSize.class) {
+                // a nested settings block whose every key has a default: absent means "all defaults"
+                if (!text.equals("{}")) {
+                    throw new IllegalArgumentException("a record default must be {}");
+                }
+                return java.util.Map.of();
+            }
             return text;
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("@Default(\"" + text + "\") does not fit the type of " + where, e);
