@@ -77,16 +77,41 @@ public final class PipelineWriter {
     private record FlowList(List<Object> items) {
     }
 
+    /** A string the emitter would write as a block scalar it cannot read back; written double-quoted instead. */
+    private record Quoted(String text) {
+    }
+
     private static final class Representer extends StandardRepresenter {
         Representer(DumpSettings settings) {
             super(settings);
             representers.put(FlowList.class, data -> representSequence(Tag.SEQ, ((FlowList) data).items(), FlowStyle.FLOW));
+            representers.put(Quoted.class, data -> representScalar(Tag.STR, ((Quoted) data).text(),
+                    org.snakeyaml.engine.v2.common.ScalarStyle.DOUBLE_QUOTED));
         }
+    }
+
+    /**
+     * snakeyaml-engine emits a multi-line string with whitespace-only lines as a literal block whose leading
+     * empty lines are more indented than its first text line, which no YAML parser accepts back.
+     */
+    private static boolean blockScalarUnsafe(String text) {
+        if (text.indexOf('\n') < 0) {
+            return false;
+        }
+        for (String line : text.split("\n", -1)) {
+            if (!line.isEmpty() && line.isBlank()) {
+                return true;
+            }
+        }
+        return Character.isWhitespace(text.charAt(0));
     }
 
     /** The model value as maps, lists and scalars, in writing order, defaults left out. */
     static Object plain(Object value) {
-        if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {
+        if (value instanceof String text) {
+            return blockScalarUnsafe(text) ? new Quoted(text) : text;
+        }
+        if (value == null || value instanceof Number || value instanceof Boolean) {
             return value;
         }
         if (value instanceof Enum<?> constant) {

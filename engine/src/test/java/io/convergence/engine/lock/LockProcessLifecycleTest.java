@@ -78,13 +78,18 @@ class LockProcessLifecycleTest {
             reader.start();
         }
 
+        /** The first CHILD line starting with {@code prefix}, in whatever order the child printed its lines. */
         String await(String prefix) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline) {
-                String line = lines.poll(100, TimeUnit.MILLISECONDS);
-                if (line != null && line.startsWith(prefix)) {
-                    return line;
+                synchronized (all) {
+                    for (String line : all) {
+                        if (line.startsWith("CHILD " + prefix)) {
+                            return line.substring(6);
+                        }
+                    }
                 }
+                lines.poll(100, TimeUnit.MILLISECONDS);
             }
             synchronized (all) {
                 return fail("child never said '%s'; its output:%n%s", prefix, String.join("\n", all));
