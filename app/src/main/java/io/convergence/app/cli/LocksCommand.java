@@ -1,27 +1,92 @@
 package io.convergence.app.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.convergence.engine.lock.ForceRelease;
+import io.convergence.engine.lock.Lease;
+import io.convergence.engine.lock.LockHolder;
+import io.convergence.engine.lock.LockKey;
+import io.convergence.engine.run.RunEvent;
+import io.convergence.engine.service.WorkspaceState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code convergence locks}: pipeline locks and their holders (not wired yet). */
+/** {@code convergence locks}: pipeline locks held on this workstation's state store, and force release. */
 @Command(name = "locks", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "List pipeline locks: holder, age, lease and expiry (not available yet).",
+        description = "List pipeline locks: holder, age, lease used and expiry. Expired leases are reaped first.",
         subcommands = LocksCommand.Release.class)
 final class LocksCommand extends BaseCommand {
     enum Format { TABLE, JSON }
 
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table", description = "Output format. Default: ${DEFAULT-VALUE}.")
     Format format;
 
+    @Option(names = "--metrics", description = "Print lock metrics in Prometheus text format instead.")
+    boolean metrics;
+
     @Override
-    public Integer call() {
-        throw NotAvailable.of("locks");
+    public Integer call() throws Exception {
+        try (WorkspaceState state = openState(loadWorkspace(requireWorkspace()))) {
+            if (metrics) {
+                out().print(state.locks().metrics().toPrometheus());
+                out().flush();
+                return ExitCodes.OK;
+            }
+            Instant now = Instant.now();
+            List<Lease> leases = new ArrayList<>(state.locks().currentLeases());
+            leases.sort(Comparator.comparing((Lease l) -> l.key().tenant()).thenComparing(l -> l.key().pipeline()));
+            if (format == Format.JSON) {
+                ObjectNode root = JSON.createObjectNode();
+                ArrayNode array = root.putArray("locks");
+                for (Lease l : leases) {
+                    ObjectNode o = array.addObject();
+                    o.put("tenant", l.key().tenant());
+                    o.put("pipeline", l.key().pipeline());
+                    o.put("run_id", l.holder().runId());
+                    o.put("host", l.holder().host());
+                    o.put("user", l.holder().user());
+                    o.put("pid", l.holder().pid());
+                    o.put("epoch", l.epoch());
+                    o.put("acquired_at", l.acquiredAt().toString());
+                    o.put("heartbeat_at", l.heartbeatAt().toString());
+                    o.put("expires_at", l.expiresAt().toString());
+                    o.put("age_ms", l.age(now).toMillis());
+                    o.put("lease_used_percent", Math.round(l.leaseUsedPercent(now) * 10) / 10.0);
+                    o.put("expired", l.isExpired(now));
+                }
+                out().println(JSON.writeValueAsString(root));
+                return ExitCodes.OK;
+            }
+            if (leases.isEmpty()) {
+                out().println("no locks held");
+                return ExitCodes.OK;
+            }
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"TENANT", "PIPELINE", "RUN", "HOLDER", "EPOCH", "AGE", "LEASE USED", "EXPIRES (UTC)"});
+            for (Lease l : leases) {
+                rows.add(new String[] {l.key().tenant(), l.key().pipeline(), l.holder().runId(),
+                        l.holder().user() + "@" + l.holder().host() + " pid " + l.holder().pid(), Long.toString(l.epoch()),
+                        RunsCommand.duration(l.age(now)), String.format(Locale.ROOT, "%.0f%%", l.leaseUsedPercent(now)),
+                        RunsCommand.TIME.format(l.expiresAt())});
+            }
+            Table.print(out(), rows);
+        }
+        return ExitCodes.OK;
     }
 
     /** {@code convergence locks release}: force-releases a stuck lock, audited with who, when and why. */
     @Command(name = "release", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-            description = "Force-release a pipeline's lock; the holder can no longer publish (not available yet).")
+            description = "Force-release a pipeline's lock; the holder can no longer publish. Recorded with who, when and why.")
     static final class Release extends BaseCommand {
         @Parameters(index = "0", paramLabel = "TENANT", description = "Tenant id.")
         String tenant;
@@ -34,7 +99,18 @@ final class LocksCommand extends BaseCommand {
 
         @Override
         public Integer call() {
-            throw NotAvailable.of("locks release");
+            try (WorkspaceState state = openState(loadWorkspace(requireWorkspace()))) {
+                LockHolder me = LockHolder.current("cli");
+                String by = me.user() + "@" + me.host();
+                ForceRelease released = state.locks().forceRelease(new LockKey(tenant, pipeline), by, reason);
+                state.recorder().onEvent(new RunEvent.LockChanged(released.previousHolder().runId(), released.at(), tenant,
+                        pipeline, "FORCE_RELEASED", released.previousEpoch(), "by " + by + ": " + reason));
+                out().println("released " + tenant + "/" + pipeline + " (epoch " + released.previousEpoch() + ") held by run "
+                        + released.previousHolder().runId() + " on " + released.previousHolder().host() + " pid "
+                        + released.previousHolder().pid() + "; that run can no longer publish");
+                out().flush();
+            }
+            return ExitCodes.OK;
         }
     }
 }

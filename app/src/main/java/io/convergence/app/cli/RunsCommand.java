@@ -1,16 +1,36 @@
 package io.convergence.app.cli;
 
+import io.convergence.engine.error.ConvergenceException;
+import io.convergence.engine.error.ErrorCode;
+import io.convergence.engine.history.CheckRecord;
+import io.convergence.engine.history.HistoryJson;
+import io.convergence.engine.history.HistoryQuery;
+import io.convergence.engine.history.RunDetail;
+import io.convergence.engine.history.RunSummary;
+import io.convergence.engine.history.StepRecord;
 import io.convergence.engine.run.RunState;
+import io.convergence.engine.service.WorkspaceState;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code convergence runs}: run history (not wired yet). */
+/** {@code convergence runs}: run history, newest first, filtered and paged. */
 @Command(name = "runs", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "List runs, newest first (not available yet).",
+        description = "List runs, newest first.",
         subcommands = RunsCommand.Show.class)
 final class RunsCommand extends BaseCommand {
     enum Format { TABLE, JSON }
+
+    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
     @Option(names = "--tenant", paramLabel = "T", description = "Only this tenant's runs.")
     String tenant;
@@ -21,20 +41,92 @@ final class RunsCommand extends BaseCommand {
     @Option(names = "--status", paramLabel = "S", description = "Only runs in this state: ${COMPLETION-CANDIDATES}.")
     RunState status;
 
+    @Option(names = "--since", paramLabel = "TIME", description = "Only runs started at or after this ISO instant (2024-03-01T00:00:00Z).")
+    Instant since;
+
     @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "Most runs shown. Default: ${DEFAULT-VALUE}.")
     int limit;
+
+    @Option(names = "--after", paramLabel = "CURSOR", description = "Continue a listing after this cursor (next_cursor of --format json).")
+    String after;
 
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table", description = "Output format. Default: ${DEFAULT-VALUE}.")
     Format format;
 
     @Override
     public Integer call() {
-        throw NotAvailable.of("runs");
+        if (limit < 1 || limit > HistoryQuery.MAX_LIMIT) {
+            throw new ConvergenceException(ErrorCode.PARAMETER_INVALID, "--limit must be between 1 and " + HistoryQuery.MAX_LIMIT);
+        }
+        HistoryQuery query = HistoryQuery.all().withLimit(limit);
+        if (tenant != null) {
+            query = query.withTenant(tenant);
+        }
+        if (pipeline != null) {
+            query = query.withPipeline(pipeline);
+        }
+        if (status != null) {
+            query = query.withStates(Set.of(status));
+        }
+        if (since != null) {
+            query = query.withSince(since);
+        }
+        if (after != null) {
+            query = query.withAfter(decode(after));
+        }
+        try (WorkspaceState state = openState(loadWorkspace(requireWorkspace()))) {
+            List<RunSummary> runs = state.history().runs(query);
+            if (format == Format.JSON) {
+                out().println(HistoryJson.runs(runs, query));
+            } else {
+                printTable(out(), runs);
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private static HistoryQuery.Cursor decode(String text) {
+        try {
+            return HistoryQuery.Cursor.decode(text);
+        } catch (RuntimeException e) {
+            throw new ConvergenceException(ErrorCode.PARAMETER_INVALID, "'" + text + "' is not a cursor printed by runs --format json");
+        }
+    }
+
+    static void printTable(PrintWriter out, List<RunSummary> runs) {
+        if (runs.isEmpty()) {
+            out.println("no runs");
+            return;
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"RUN", "TENANT/PIPELINE", "TARGET", "STATE", "STARTED (UTC)", "DURATION", "ROWS", "ERROR"});
+        for (RunSummary r : runs) {
+            rows.add(new String[] {r.runId(), r.tenant() + "/" + r.pipeline(), r.target(), r.state().name(),
+                    TIME.format(r.startedAt()), r.duration().map(RunsCommand::duration).orElse("-"),
+                    Long.toString(r.rows()), r.errorMessage().map(m -> abbreviate(m, 60)).orElse("")});
+        }
+        Table.print(out, rows);
+    }
+
+    static String duration(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) {
+            return ms + "ms";
+        }
+        if (ms < 60_000) {
+            return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+        }
+        return String.format(Locale.ROOT, "%dm%02ds", ms / 60_000, (ms / 1000) % 60);
+    }
+
+    static String abbreviate(String text, int max) {
+        String oneLine = text.replace('\n', ' ');
+        return oneLine.length() <= max ? oneLine : oneLine.substring(0, max - 3) + "...";
     }
 
     /** {@code convergence runs show RUN_ID}: one run with its steps, partitions and checks. */
     @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-            description = "Show one run: steps, partitions, checks and timing (not available yet).")
+            description = "Show one run: steps, partitions, checks and timing.")
     static final class Show extends BaseCommand {
         enum Format { TEXT, JSON }
 
@@ -46,7 +138,58 @@ final class RunsCommand extends BaseCommand {
 
         @Override
         public Integer call() {
-            throw NotAvailable.of("runs show");
+            try (WorkspaceState state = openState(loadWorkspace(requireWorkspace()))) {
+                RunDetail detail = state.history().run(runId).orElseThrow(() -> new ConvergenceException(ErrorCode.RUN_NOT_FOUND,
+                        "no run '" + runId + "' in history; list runs with 'convergence runs'"));
+                if (format == Format.JSON) {
+                    out().println(HistoryJson.show(detail));
+                } else {
+                    print(out(), detail);
+                }
+            }
+            return ExitCodes.OK;
+        }
+
+        static void print(PrintWriter out, RunDetail d) {
+            RunSummary r = d.summary();
+            out.println("run       " + r.runId());
+            out.println("pipeline  " + r.tenant() + "/" + r.pipeline() + r.pipelineVersion().map(v -> " (" + v + ")").orElse(""));
+            out.println("target    " + r.target());
+            out.println("state     " + r.state() + r.errorCode().map(c -> " " + c).orElse(""));
+            r.errorMessage().ifPresent(m -> out.println("message   " + m));
+            out.println("started   " + TIME.format(r.startedAt()) + " UTC" + r.host().map(h -> " on " + h).orElse("")
+                    + r.user().map(u -> " by " + u).orElse(""));
+            r.duration().ifPresent(x -> out.println("duration  " + duration(x)));
+            if (!r.parameters().isEmpty()) {
+                out.println("params    " + r.parameters());
+            }
+            r.resumedFrom().ifPresent(x -> out.println("resumes   " + x));
+            out.println();
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"STEP", "PARTITION", "STATE", "ATTEMPT", "ROWS", "DURATION", "MESSAGE"});
+            for (StepRecord s : d.steps()) {
+                rows.add(stepRow(s));
+            }
+            for (StepRecord s : d.partitions()) {
+                rows.add(stepRow(s));
+            }
+            Table.print(out, rows);
+            if (!d.checks().isEmpty()) {
+                out.println();
+                List<String[]> checks = new ArrayList<>();
+                checks.add(new String[] {"CHECK", "STEP", "PARTITION", "SEVERITY", "RESULT", "FAILING ROWS"});
+                for (CheckRecord c : d.checks()) {
+                    checks.add(new String[] {c.checkName(), c.stepId(), c.partition().orElse("-"), c.severity().orElse("-"),
+                            c.passed() ? "pass" : "FAIL", Long.toString(c.failingRows())});
+                }
+                Table.print(out, checks);
+            }
+        }
+
+        private static String[] stepRow(StepRecord s) {
+            return new String[] {s.stepId(), s.partition().orElse("-"), s.state().name(), Integer.toString(s.attempt()),
+                    Long.toString(s.rows()), s.duration().map(RunsCommand::duration).orElse("-"),
+                    s.errorMessage().map(m -> abbreviate(m, 70)).orElse("")};
         }
     }
 }

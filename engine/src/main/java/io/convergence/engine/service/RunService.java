@@ -19,12 +19,10 @@ import io.convergence.engine.exec.TimeBasedRunIdGenerator;
 import io.convergence.engine.history.HistoryRecorder;
 import io.convergence.engine.history.HistoryStore;
 import io.convergence.engine.history.RunDetail;
-import io.convergence.engine.history.SqliteHistoryStore;
 import io.convergence.engine.lock.LockHandle;
 import io.convergence.engine.lock.LockHolder;
 import io.convergence.engine.lock.LockKey;
 import io.convergence.engine.lock.LockManager;
-import io.convergence.engine.lock.SqliteLockStore;
 import io.convergence.engine.model.Pipeline;
 import io.convergence.engine.model.Target;
 import io.convergence.engine.model.WorkspaceConfig;
@@ -35,7 +33,6 @@ import io.convergence.engine.plan.Planner;
 import io.convergence.engine.plan.UnitKey;
 import io.convergence.engine.run.RunEvent;
 import io.convergence.engine.run.RunEventListener;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,9 +59,9 @@ public final class RunService implements AutoCloseable {
     private final RunnerBackend.Factory backends;
     private final ParameterResolver parameters;
     private final RunIdGenerator runIds;
+    private final WorkspaceState state;
     private final HistoryStore history;
     private final HistoryRecorder recorder;
-    private final SqliteLockStore lockStore;
     private final LockManager locks;
     private final List<RunHandle> active = new CopyOnWriteArrayList<>();
 
@@ -78,15 +75,10 @@ public final class RunService implements AutoCloseable {
         this.backends = requireNonNull(backends, "backends is null");
         this.parameters = new ParameterResolver(clock);
         this.runIds = new TimeBasedRunIdGenerator(clock, new SecureRandom());
-        Path state = workspace.root().resolve(config.state().path()).normalize();
-        this.history = SqliteHistoryStore.open(state);
-        this.recorder = new HistoryRecorder(history);
-        this.lockStore = SqliteLockStore.open(state);
-        this.locks = LockManager.builder(lockStore, config.locks())
-                .clock(clock)
-                .repair((runId, reason) -> history.markInterrupted(runId, clock.instant(), reason))
-                .build();
-        reapZombies();
+        this.state = WorkspaceState.open(workspace.root(), config, clock);
+        this.history = state.history();
+        this.recorder = state.recorder();
+        this.locks = state.locks();
     }
 
     public HistoryStore history() {
@@ -101,13 +93,8 @@ public final class RunService implements AutoCloseable {
         return workspace;
     }
 
-    /** Marks runs whose lock lease expired as INTERRUPTED and frees their locks; safe to call any time. */
-    public void reapZombies() {
-        try {
-            locks.reaper().reap();
-        } catch (ConvergenceException e) {
-            log.warn("zombie check failed: {}", e.getMessage());
-        }
+    public WorkspaceState state() {
+        return state;
     }
 
     /** Resolves pipeline, target, parameters, partitions and plan; reads history for a resume. Runs nothing. */
@@ -261,10 +248,7 @@ public final class RunService implements AutoCloseable {
     @Override
     public void close() {
         shutdown(config.locks().shutdownGrace());
-        recorder.close();
-        locks.close();
-        lockStore.close();
-        history.close();
+        state.close();
     }
 
     /** A run in flight and what it was prepared from. */
