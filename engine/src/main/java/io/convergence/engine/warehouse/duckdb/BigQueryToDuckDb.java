@@ -1,7 +1,8 @@
 package io.convergence.engine.warehouse.duckdb;
 
-import io.convergence.engine.warehouse.duckdb.SqlLexer.Kind;
-import io.convergence.engine.warehouse.duckdb.SqlLexer.Token;
+import io.convergence.engine.sql.SqlLexer;
+import io.convergence.engine.sql.SqlLexer.Kind;
+import io.convergence.engine.sql.SqlLexer.Token;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -245,15 +246,20 @@ public final class BigQueryToDuckDb {
             return null;
         }
         String value = render(args.get(0)[0], args.get(0)[1]).strip();
+        String truncated;
         switch (part.name()) {
             case "WEEK":
-                return (name.equals("DATE_TRUNC") ? "bq_date_trunc_week(" : "bq_timestamp_trunc_week(")
+                truncated = (name.equals("DATE_TRUNC") ? "bq_date_trunc_week(" : "bq_timestamp_trunc_week(")
                         + value + ", " + part.weekday() + ")";
+                break;
             case "ISOWEEK":
-                return "date_trunc('week', " + value + ")";
+                truncated = "date_trunc('week', " + value + ")";
+                break;
             default:
-                return "date_trunc('" + part.name().toLowerCase(Locale.ROOT) + "', " + value + ")";
+                truncated = "date_trunc('" + part.name().toLowerCase(Locale.ROOT) + "', " + value + ")";
         }
+        // DuckDB truncates a TIMESTAMP to a DATE for day and coarser parts; BigQuery keeps a DATETIME
+        return name.equals("DATETIME_TRUNC") ? "CAST(" + truncated + " AS TIMESTAMP)" : truncated;
     }
 
     private String dateAdd(String name, List<int[]> args) {

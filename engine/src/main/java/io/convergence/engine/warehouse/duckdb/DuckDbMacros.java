@@ -56,7 +56,7 @@ public final class DuckDbMacros {
             new Macro("json_extract_scalar", List.of("(j, p) AS json_extract_string(j, p)"), "JSON_EXTRACT_SCALAR(json, path)"),
             new Macro("json_query", List.of("(j, p) AS json_extract(j, p)"), "JSON_QUERY(json, path)"),
             new Macro("generate_uuid", List.of("() AS CAST(uuid() AS VARCHAR)"), "GENERATE_UUID()"),
-            new Macro("byte_length", List.of("(s) AS octet_length(CAST(s AS BLOB))"), "BYTE_LENGTH(value)"),
+            new Macro("byte_length", List.of("(s) AS strlen(s)"), "BYTE_LENGTH(string)"),
             new Macro("timestamp_seconds", List.of("(n) AS to_timestamp(n)"), "TIMESTAMP_SECONDS(int64)"),
             new Macro("timestamp_millis", List.of("(n) AS CAST(epoch_ms(n) AS TIMESTAMPTZ)"), "TIMESTAMP_MILLIS(int64)"),
             new Macro("timestamp_micros", List.of("(n) AS CAST(make_timestamp(n) AS TIMESTAMPTZ)"), "TIMESTAMP_MICROS(int64)"),

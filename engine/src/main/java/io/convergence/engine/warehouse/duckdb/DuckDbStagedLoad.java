@@ -101,6 +101,11 @@ final class DuckDbStagedLoad implements StagedLoad {
                 default:
                     throw new IllegalStateException("unknown write mode " + publication.mode());
             }
+            if (loaded + quarantined != read || quarantined != rejected) {
+                // checked before commit, so a broken accounting never becomes visible
+                throw new ConvergenceException(ErrorCode.INTERNAL_ERROR, "row accounting for " + target + " does not add up: read "
+                        + read + ", loaded " + loaded + ", quarantined " + quarantined + ", rejected " + rejected + "; nothing was written");
+            }
             fence.verify();
             s.commit();
             return new LoadOutcome(loaded, quarantined);

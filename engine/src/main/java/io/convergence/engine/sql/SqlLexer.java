@@ -1,4 +1,4 @@
-package io.convergence.engine.warehouse.duckdb;
+package io.convergence.engine.sql;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,8 +7,9 @@ import java.util.List;
  * Splits BigQuery SQL into tokens that keep their exact text: concatenating all tokens gives back the
  * input. Never throws: an unterminated literal or comment runs to the end of the text.
  */
-final class SqlLexer {
-    enum Kind {
+public final class SqlLexer {
+    /** Token kinds. */
+    public enum Kind {
         SPACE, LINE_COMMENT, HASH_COMMENT, BLOCK_COMMENT,
         /** A string literal, possibly with an r/R prefix, single, double or triple quoted. */
         STRING,
@@ -24,16 +25,18 @@ final class SqlLexer {
         SYMBOL
     }
 
-    record Token(Kind kind, String text) {
-        boolean isWord(String upper) {
+    /** A token and its exact text. */
+    public record Token(Kind kind, String text) {
+        public boolean isWord(String upper) {
             return kind == Kind.WORD && text.equalsIgnoreCase(upper);
         }
 
-        boolean isSymbol(String symbol) {
+        public boolean isSymbol(String symbol) {
             return kind == Kind.SYMBOL && text.equals(symbol);
         }
 
-        boolean significant() {
+        /** False for whitespace and comments. */
+        public boolean significant() {
             return kind != Kind.SPACE && kind != Kind.LINE_COMMENT && kind != Kind.HASH_COMMENT
                     && kind != Kind.BLOCK_COMMENT;
         }
@@ -49,7 +52,7 @@ final class SqlLexer {
         this.n = s.length();
     }
 
-    static List<Token> tokenize(String sql) {
+    public static List<Token> tokenize(String sql) {
         return new SqlLexer(sql).run();
     }
 
