@@ -12,6 +12,7 @@ import io.convergence.engine.exec.StepRunner;
 import io.convergence.engine.model.PartitionBy;
 import io.convergence.engine.model.SchemaField;
 import io.convergence.engine.model.TransformStep;
+import io.convergence.engine.model.WriteMode;
 import io.convergence.engine.sql.SqlTemplate;
 import io.convergence.engine.warehouse.BoundSql;
 import io.convergence.engine.warehouse.FenceCheck;
@@ -55,6 +56,9 @@ public final class TransformRunner implements StepRunner {
         String sql = StepSupport.readText(sqlFile, "SQL file");
         requireRefsOnly(step, sqlFile, sql);
 
+        if (step.write() == WriteMode.REPLACE_PARTITIONS) {
+            requirePartitioned(context, step);
+        }
         Map<String, ParameterValue> parameters = new HashMap<>(context.parameters());
         context.partition().ifPresent(window -> {
             parameters.put("partition_start", PartitionRange.windowBound(window, true));
@@ -89,14 +93,20 @@ public final class TransformRunner implements StepRunner {
         return new StepResult(rows, 0, details);
     }
 
-    private long replacePartition(StepContext context, TransformStep step, TableId target, BoundSql query) {
-        PartitionBy partitionBy = step.partitionBy();
-        if (partitionBy == null) {
+    private static void requirePartitioned(StepContext context, TransformStep step) {
+        if (step.partitionBy() == null) {
             throw new ConvergenceException(ErrorCode.CONFIG_INVALID, "step " + step.id()
                     + " uses write: replace_partitions without partition_by: name the DATE or TIMESTAMP column");
         }
-        PartitionWindow window = context.partition().orElseThrow(() -> new ConvergenceException(ErrorCode.CONFIG_INVALID,
-                "step " + step.id() + " replaces partitions, but the run has none: add 'partitions:' to the pipeline or use write: replace"));
+        if (context.partition().isEmpty()) {
+            throw new ConvergenceException(ErrorCode.CONFIG_INVALID, "step " + step.id()
+                    + " replaces partitions, but the run has none: add 'partitions:' to the pipeline or use write: replace");
+        }
+    }
+
+    private long replacePartition(StepContext context, TransformStep step, TableId target, BoundSql query) {
+        PartitionBy partitionBy = step.partitionBy();
+        PartitionWindow window = context.partition().orElseThrow();
         TableId staging = warehouse.newStagingTable(target);
         try {
             warehouse.createOrReplaceTable(staging, query, context.cancellation());

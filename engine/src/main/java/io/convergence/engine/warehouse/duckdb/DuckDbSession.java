@@ -299,6 +299,11 @@ final class DuckDbSession implements AutoCloseable {
         if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
             return ((Number) v).longValue();
         }
+        if (v instanceof java.math.BigInteger) {
+            // DuckDB sums integers into HUGEINT; BigQuery's INT64 reads back as a Long
+            java.math.BigInteger big = (java.math.BigInteger) v;
+            return big.bitLength() < 64 ? (Object) big.longValue() : new BigDecimal(big);
+        }
         if (v instanceof Float) {
             return ((Float) v).doubleValue();
         }
