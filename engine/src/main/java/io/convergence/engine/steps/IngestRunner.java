@@ -95,13 +95,14 @@ public final class IngestRunner implements StepRunner {
                         + step.target() + ". First problems: " + describe(first, context.pipeline().dir())
                         + ". All rejected rows are in " + quarantineRef + " (run_id " + context.runId() + ").");
             }
+            List<StagedLoad.Rejection> first = rejected > 0 ? staged.firstRejections(REASONS_IN_MESSAGE) : List.of();
             Publication publication = step.write() == WriteMode.REPLACE ? Publication.replace(target) : Publication.append(target);
             StagedLoad.LoadOutcome outcome = staged.publish(quarantine, publication, fences.apply(context), context.cancellation());
             requireBalanced(step, read, outcome.loaded(), outcome.quarantined(), rejected, false);
             if (outcome.quarantined() > 0) {
                 StepSupport.log(context, "WARN", StepSupport.plural(outcome.quarantined(), "row") + " failed the schema and went to "
                         + quarantineRef + " (within bad_rows.max " + maxBad + "); first: "
-                        + describe(staged.firstRejections(REASONS_IN_MESSAGE), context.pipeline().dir()));
+                        + describe(first, context.pipeline().dir()));
             }
             StepSupport.log(context, "INFO", "loaded " + StepSupport.plural(outcome.loaded(), "row") + " into " + step.target()
                     + " (" + step.write().name().toLowerCase(java.util.Locale.ROOT) + ")");

@@ -121,6 +121,18 @@ class IngestRunnerTest {
     }
 
     @Test
+    void appendingToAnExistingTableKeepsEarlierRowsAndQuarantines() {
+        f.write("data/a.csv", "order_id,customer,amount,order_date\n1,ann,10,2024-03-01\n2,bob,x,2024-03-01\n");
+        f.run(ingest("data/a.csv", FileFormat.CSV, WriteMode.APPEND, 5));
+        StepResult second = f.run(ingest("data/a.csv", FileFormat.CSV, WriteMode.APPEND, 5));
+        assertThat(second.details()).containsEntry("rows_loaded", "1").containsEntry("rows_quarantined", "1");
+        assertThat(f.count("raw.orders")).isEqualTo(2);
+        assertThat(f.rows("SELECT run_id, line_number FROM {{ ref('raw.orders_rejected') }} ORDER BY run_id"))
+                .containsExactly(List.of("run-1", 3L), List.of("run-2", 3L));
+        assertThat(f.warehouse.listTables("acme_raw")).containsExactly("orders", "orders_rejected");
+    }
+
+    @Test
     void replaceSwapsTheWholeTable() {
         f.write("data/a.csv", "order_id,customer,amount,order_date\n1,ann,10,2024-03-01\n2,bob,20,2024-03-01\n");
         f.write("data/b.csv", "order_id,customer,amount,order_date\n9,zed,90,2024-03-09\n");

@@ -2,7 +2,6 @@ package io.convergence.engine.warehouse.duckdb;
 
 import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.error.ErrorCode;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -25,30 +24,32 @@ final class CsvBlankLines {
     static List<Long> find(Path file, long firstDataLine) {
         List<Long> blanks = new ArrayList<>();
         try (InputStream raw = Files.newInputStream(file);
-             InputStream in = new BufferedInputStream(file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 20)) {
+             InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw) {
+            byte[] buffer = new byte[1 << 20];
             long line = 1;
             boolean inQuotes = false;
             boolean empty = true;
             int previous = -1;
-            int c;
-            while ((c = in.read()) >= 0) {
-                if (c == '"') {
-                    inQuotes = !inQuotes;
-                    empty = false;
-                } else if ((c == '\n' || c == '\r') && !inQuotes) {
-                    if (c == '\n' && previous == '\r') {
-                        previous = c;
-                        continue; // second half of \r\n
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    int c = buffer[i];
+                    if (c == '"') {
+                        inQuotes = !inQuotes;
+                        empty = false;
+                    } else if ((c == '\n' || c == '\r') && !inQuotes) {
+                        if (!(c == '\n' && previous == '\r')) { // \r\n ends one line
+                            if (empty && line >= firstDataLine) {
+                                blanks.add(line);
+                            }
+                            line++;
+                            empty = true;
+                        }
+                    } else {
+                        empty = false;
                     }
-                    if (empty && line >= firstDataLine) {
-                        blanks.add(line);
-                    }
-                    line++;
-                    empty = true;
-                } else {
-                    empty = false;
+                    previous = c;
                 }
-                previous = c;
             }
         } catch (IOException e) {
             throw new ConvergenceException(ErrorCode.IO_ERROR, "cannot read " + file + ": " + e.getMessage(), e);

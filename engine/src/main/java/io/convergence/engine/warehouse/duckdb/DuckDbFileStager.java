@@ -150,7 +150,7 @@ final class DuckDbFileStager {
         String insert = insertTyped(warehouse, staging, schema, text, read, rawRecord, "NULL");
         ParameterValue path = string(file.toString());
         ParameterValue delimiter = string(source.delimiter());
-        // parameter order: file name (select list), delimiter of the raw record, path and delimiter of read_csv
+        // parameter order: file name and raw-record delimiter (outer select), then path and delimiter of read_csv
         long inserted = s.update(new BoundSql(insert, List.of(path, delimiter, path, delimiter)));
         try {
             long typedRejected = s.longValue(BoundSql.of("SELECT count(*) FROM " + warehouse.quote(staging) + " WHERE rowid >= ? AND rowid < ? AND "
@@ -296,7 +296,7 @@ final class DuckDbFileStager {
         }
         StringBuilder struct = new StringBuilder("struct_pack(");
         for (int i = 0; i < fileColumns.size(); i++) {
-            struct.append(i == 0 ? "" : ", ").append(quoteAny(fileColumns.get(i))).append(" := p.").append(quoteAny(fileColumns.get(i)));
+            struct.append(i == 0 ? "" : ", ").append(quoteAny(fileColumns.get(i))).append(" := ").append(quoteAny(fileColumns.get(i)));
         }
         struct.append(')');
         String raw = fileColumns.isEmpty() ? "NULL" : "CAST(to_json(" + struct + ") AS VARCHAR)";
@@ -319,21 +319,24 @@ final class DuckDbFileStager {
     }
 
     /**
-     * {@code INSERT INTO staging SELECT typed..., ? AS file, line, reason, raw FROM (...)}: the reason is
-     * computed once in an inner query and the raw text kept only for rejected rows.
+     * {@code INSERT INTO staging SELECT typed..., ? AS file, line, reason, raw FROM (...)}: the inner query
+     * converts and explains, the outer one builds the raw text only for rejected rows (DuckDB evaluates a
+     * CASE branch only for the rows that take it). {@code raw} may use the source's own columns, which the
+     * inner query passes through.
      */
     private static String insertSelect(DuckDbWarehouse warehouse, TableId staging, List<SchemaField> schema, List<String> typed,
                                        String reason, String raw, String line, String from) {
         StringBuilder inner = new StringBuilder("SELECT ");
         for (int i = 0; i < schema.size(); i++) {
-            inner.append(typed.get(i)).append(" AS v").append(i).append(", ");
+            inner.append(typed.get(i)).append(" AS _cvg_v").append(i).append(", ");
         }
-        inner.append(reason).append(" AS r, ").append(raw).append(" AS raw, ").append(line).append(" AS n FROM ").append(from);
+        inner.append(reason).append(" AS _cvg_r, ").append(line).append(" AS _cvg_n, * FROM ").append(from);
         StringBuilder outer = new StringBuilder("INSERT INTO ").append(warehouse.quote(staging)).append(" SELECT ");
         for (int i = 0; i < schema.size(); i++) {
-            outer.append("v").append(i).append(", ");
+            outer.append("_cvg_v").append(i).append(", ");
         }
-        outer.append("? , n, r, CASE WHEN r IS NOT NULL THEN left(raw, ").append(RAW_LIMIT).append(") END FROM (").append(inner).append(")");
+        outer.append("?, _cvg_n, _cvg_r, CASE WHEN _cvg_r IS NOT NULL THEN left(").append(raw).append(", ").append(RAW_LIMIT)
+                .append(") END FROM (").append(inner).append(")");
         return outer.toString();
     }
 
@@ -351,6 +354,10 @@ final class DuckDbFileStager {
                 return "TRY(from_base64(" + text + "))";
             case "JSON":
                 return "CASE WHEN json_valid(" + text + ") THEN CAST(" + text + " AS JSON) END";
+            case "NUMERIC":
+            case "BIGNUMERIC":
+                // parsing into a 38-digit decimal is several times slower; most values fit 18 digits
+                return "COALESCE(TRY_CAST(" + text + " AS DECIMAL(18,9)), TRY_CAST(" + text + " AS DECIMAL(38,9)))";
             default:
                 return "TRY_CAST(" + text + " AS " + DuckDbTypes.scalar(type) + ")";
         }

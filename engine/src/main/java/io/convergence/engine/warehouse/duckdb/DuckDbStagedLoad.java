@@ -11,6 +11,7 @@ import io.convergence.engine.exec.CancellationToken;
 import io.convergence.engine.exec.ParameterValue;
 import io.convergence.engine.model.ParameterType;
 import io.convergence.engine.model.SchemaField;
+import io.convergence.engine.model.WriteMode;
 import io.convergence.engine.warehouse.BoundSql;
 import io.convergence.engine.warehouse.FenceCheck;
 import io.convergence.engine.warehouse.PartitionRange;
@@ -29,6 +30,7 @@ final class DuckDbStagedLoad implements StagedLoad {
     private final List<SchemaField> schema;
     private final long read;
     private final long rejected;
+    private TableId rejectedSide;
     private boolean closed;
 
     DuckDbStagedLoad(DuckDbWarehouse warehouse, TableId staging, List<SchemaField> schema, long read, long rejected) {
@@ -52,7 +54,9 @@ final class DuckDbStagedLoad implements StagedLoad {
     @Override
     public List<Rejection> firstRejections(int limit) {
         try (DuckDbSession s = warehouse.session("reading rejected rows", new CancellationToken())) {
-            QueryResult r = s.query(BoundSql.of("SELECT " + FILE + ", " + LINE + ", " + REASON + " FROM " + warehouse.quote(staging)
+            // after a swap the rejected rows live in the side table
+            TableId source = rejectedSide != null ? rejectedSide : staging;
+            QueryResult r = s.query(BoundSql.of("SELECT " + FILE + ", " + LINE + ", " + REASON + " FROM " + warehouse.quote(source)
                     + " WHERE " + REASON + " IS NOT NULL ORDER BY " + FILE + ", " + LINE + " LIMIT " + Math.max(0, limit)), limit);
             List<Rejection> out = new ArrayList<>();
             for (List<Object> row : r.rows()) {
@@ -79,36 +83,74 @@ final class DuckDbStagedLoad implements StagedLoad {
         try (DuckDbSession s = warehouse.session("loading " + target, cancellation)) {
             prepareQuarantine(s, quarantine);
             warehouse.ensureDataset(target.dataset());
-            if (publication.mode() != io.convergence.engine.model.WriteMode.REPLACE) {
-                warehouse.createIfMissing(s, target, "CREATE TABLE IF NOT EXISTS " + warehouse.quote(target) + " (" + columnsDdl() + ")");
+            WriteMode mode = publication.mode();
+            if (mode == WriteMode.REPLACE || mode == WriteMode.APPEND && !DuckDbWarehouse.tableExists(s, target)) {
+                return publishBySwap(s, quarantine, target, fence);
             }
+            warehouse.createIfMissing(s, target, "CREATE TABLE IF NOT EXISTS " + warehouse.quote(target) + " (" + columnsDdl() + ")");
             s.begin();
             long quarantined = insertQuarantine(s, quarantine);
             String good = "SELECT " + columnList() + " FROM " + warehouse.quote(staging) + " WHERE " + REASON + " IS NULL";
             long loaded;
-            switch (publication.mode()) {
+            switch (mode) {
                 case APPEND:
-                    loaded = insertGood(s, target, good);
-                    break;
-                case REPLACE:
-                    // DuckDB DDL is transactional: readers keep the old table until commit
-                    s.update("CREATE OR REPLACE TABLE " + warehouse.quote(target) + " (" + columnsDdl() + ")");
                     loaded = insertGood(s, target, good);
                     break;
                 case REPLACE_PARTITIONS:
                     loaded = replacePartition(s, target, publication.partition().orElseThrow(), good);
                     break;
                 default:
-                    throw new IllegalStateException("unknown write mode " + publication.mode());
+                    throw new IllegalStateException("unknown write mode " + mode);
             }
-            if (loaded + quarantined != read || quarantined != rejected) {
-                // checked before commit, so a broken accounting never becomes visible
-                throw new ConvergenceException(ErrorCode.INTERNAL_ERROR, "row accounting for " + target + " does not add up: read "
-                        + read + ", loaded " + loaded + ", quarantined " + quarantined + ", rejected " + rejected + "; nothing was written");
-            }
+            requireBalanced(target, loaded, quarantined);
             fence.verify();
             s.commit();
             return new LoadOutcome(loaded, quarantined);
+        }
+    }
+
+    /**
+     * Publishes without copying the good rows: the rejected ones move to a side table, the staging table
+     * loses them and its bookkeeping columns, and then, in one transaction with the quarantine insert, it
+     * takes the target's place. Used for replace, and for an append that creates the target.
+     */
+    private LoadOutcome publishBySwap(DuckDbSession s, Quarantine quarantine, TableId target, FenceCheck fence) {
+        String t = warehouse.quote(staging);
+        rejectedSide = warehouse.newStagingTable(staging);
+        String side = warehouse.quote(rejectedSide);
+        // DuckDB refuses DML and ALTER on one table within a transaction; the staging table is private, so
+        // these steps run before the publishing transaction
+        s.update("CREATE TABLE " + side + " AS SELECT " + FILE + ", " + LINE + ", " + REASON + ", " + RAW + " FROM " + t
+                + " WHERE " + REASON + " IS NOT NULL");
+        s.update("DELETE FROM " + t + " WHERE " + REASON + " IS NOT NULL");
+        for (String column : List.of(FILE, LINE, REASON, RAW)) {
+            s.update("ALTER TABLE " + t + " DROP COLUMN " + column);
+        }
+        for (SchemaField f : schema) {
+            if (f.required()) {
+                s.update("ALTER TABLE " + t + " ALTER COLUMN " + DuckDbTypes.quote(f.name()) + " SET NOT NULL");
+            }
+        }
+        long loaded = warehouse.rowCount(s, staging);
+        s.begin();
+        long quarantined = s.update(new BoundSql("INSERT INTO " + warehouse.quote(quarantine.table())
+                + " (run_id, source_file, line_number, reason, raw_record, rejected_at) SELECT ?, " + FILE + ", " + LINE + ", "
+                + REASON + ", " + RAW + ", ? FROM " + side + " ORDER BY " + FILE + ", " + LINE,
+                List.of(new ParameterValue(ParameterType.STRING, quarantine.runId()),
+                        new ParameterValue(ParameterType.TIMESTAMP, quarantine.rejectedAt()))));
+        s.update("DROP TABLE IF EXISTS " + warehouse.quote(target));
+        s.update("ALTER TABLE " + t + " RENAME TO " + DuckDbTypes.quote(target.table()));
+        requireBalanced(target, loaded, quarantined);
+        fence.verify();
+        s.commit();
+        return new LoadOutcome(loaded, quarantined);
+    }
+
+    private void requireBalanced(TableId target, long loaded, long quarantined) {
+        if (loaded + quarantined != read || quarantined != rejected) {
+            // checked before commit, so a broken accounting never becomes visible
+            throw new ConvergenceException(ErrorCode.INTERNAL_ERROR, "row accounting for " + target + " does not add up: read "
+                    + read + ", loaded " + loaded + ", quarantined " + quarantined + ", rejected " + rejected + "; nothing was written");
         }
     }
 
@@ -181,5 +223,8 @@ final class DuckDbStagedLoad implements StagedLoad {
         }
         closed = true;
         warehouse.dropTable(staging);
+        if (rejectedSide != null) {
+            warehouse.dropTable(rejectedSide);
+        }
     }
 }
