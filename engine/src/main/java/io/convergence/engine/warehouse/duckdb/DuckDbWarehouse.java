@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class DuckDbWarehouse implements Warehouse {
     private static final Logger LOG = LoggerFactory.getLogger(DuckDbWarehouse.class);
     private static final int CREATE_ATTEMPTS = 5;
+    /** Files opened by this JVM, with how many warehouses hold each; staging cleanup runs only on the first. */
+    private static final java.util.Map<Path, Integer> OPEN_FILES = new java.util.HashMap<>();
 
     private final Path file;
     private final DuckDBConnection root;
@@ -99,8 +101,12 @@ public final class DuckDbWarehouse implements Warehouse {
             throw DuckDbErrors.translate(e, "opening " + file, null);
         }
         DuckDbWarehouse warehouse = new DuckDbWarehouse(file, root);
+        boolean first;
+        synchronized (OPEN_FILES) {
+            first = OPEN_FILES.merge(warehouse.key(), 1, Integer::sum) == 1;
+        }
         try {
-            warehouse.initialize();
+            warehouse.initialize(first);
         } catch (RuntimeException e) {
             warehouse.close();
             throw e;
@@ -110,7 +116,11 @@ public final class DuckDbWarehouse implements Warehouse {
         return warehouse;
     }
 
-    private void initialize() {
+    private Path key() {
+        return file.toAbsolutePath().normalize();
+    }
+
+    private void initialize(boolean onlyOpener) {
         try (DuckDbSession s = session("initializing " + file, new CancellationToken())) {
             // BigQuery TIMESTAMP semantics: zone-less text and DATETIME conversions are UTC
             s.update("SET GLOBAL TimeZone = 'UTC'");
@@ -119,6 +129,23 @@ public final class DuckDbWarehouse implements Warehouse {
             for (DuckDbMacros.Macro macro : DuckDbMacros.ALL) {
                 s.update(macro.createStatement());
             }
+            if (onlyOpener) {
+                dropLeftoverStagingTables(s);
+            }
+        }
+    }
+
+    /**
+     * DuckDB lets one process write a file, so when this JVM opens it first, no load is running: any
+     * staging table left is from a crashed run, invisible to readers of the targets, and can go.
+     */
+    private void dropLeftoverStagingTables(DuckDbSession s) {
+        QueryResult leftovers = s.query(BoundSql.of("SELECT table_schema, table_name FROM information_schema.tables"
+                + " WHERE table_catalog = current_database() AND table_name LIKE '\\_cvg\\_stage\\_%' ESCAPE '\\'"), Integer.MAX_VALUE);
+        for (List<Object> row : leftovers.rows()) {
+            TableId table = new TableId((String) row.get(0), (String) row.get(1));
+            LOG.info("dropping staging table {} left by an interrupted run", table);
+            s.update("DROP TABLE IF EXISTS " + quote(table));
         }
     }
 
@@ -434,6 +461,9 @@ public final class DuckDbWarehouse implements Warehouse {
             return;
         }
         closed = true;
+        synchronized (OPEN_FILES) {
+            OPEN_FILES.computeIfPresent(key(), (k, n) -> n > 1 ? n - 1 : null);
+        }
         synchronized (rootLock) {
             try {
                 root.close();

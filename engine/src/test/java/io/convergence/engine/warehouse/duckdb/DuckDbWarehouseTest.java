@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DuckDbWarehouseTest extends WarehouseContractTest {
@@ -46,9 +47,29 @@ class DuckDbWarehouseTest extends WarehouseContractTest {
 
     @Test
     void settingsApply() {
-        Object limit = warehouse.query(sql("SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t,"
+        List<Object> settings = warehouse.query(sql("SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t,"
                 + " current_setting('TimeZone') AS tz"), 1, noCancel).rows().get(0);
-        assertThat(limit.toString()).contains("2").contains("UTC");
+        // 512MB = 500,000 KiB, which DuckDB prints in MiB
+        assertThat((String) settings.get(0)).startsWith("488.2");
+        assertThat(settings.get(1)).isEqualTo(2L);
+        assertThat(settings.get(2)).isEqualTo("UTC");
+    }
+
+    @Test
+    void stagingTablesLeftByACrashAreDroppedAtOpen() {
+        TableId orders = table("raw.orders");
+        warehouse.createOrReplaceTable(orders, sql("SELECT 1 AS id"), noCancel);
+        TableId leftover = warehouse.newStagingTable(orders);
+        warehouse.createOrReplaceTable(leftover, sql("SELECT 1 AS id"), noCancel);
+        warehouse.createOrReplaceTable(orders.sibling("cvg_stage_not_ours"), sql("SELECT 1 AS id"), noCancel);
+
+        // a second warehouse on the same file in this JVM must not touch the first one's staging tables
+        try (Warehouse second = openWarehouse(tempDir)) {
+            assertThat(second.tableExists(leftover)).isTrue();
+        }
+        warehouse.close();
+        warehouse = openWarehouse(tempDir);
+        assertThat(warehouse.listTables("acme_raw")).containsExactly("cvg_stage_not_ours", "orders");
     }
 
     @Test
