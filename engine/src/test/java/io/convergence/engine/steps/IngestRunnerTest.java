@@ -193,6 +193,38 @@ class IngestRunnerTest {
     }
 
     @Test
+    void aCancelledLoadLeavesNoTraceAndNoTarget() throws Exception {
+        Path file = f.pipelineDir.resolve("data/big.csv");
+        Files.createDirectories(file.getParent());
+        try (BufferedWriter w = Files.newBufferedWriter(file)) {
+            w.write("order_id,customer,amount,order_date\n");
+            for (int i = 0; i < 2_000_000; i++) {
+                w.write(i + ",customer" + i + "," + (i % 1000) + ",2024-03-0" + (i % 9 + 1) + "\n");
+            }
+        }
+        IngestStep step = ingest("data/big.csv", FileFormat.CSV, WriteMode.APPEND, 0);
+        io.convergence.engine.exec.StepContext context = f.context(f.pipeline(step), step, java.util.Optional.empty(), java.util.Map.of());
+        Thread canceller = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            context.cancellation().cancel();
+        });
+        canceller.start();
+        try {
+            f.runners.runner().run(context);
+        } catch (ConvergenceException e) {
+            assertThat(e.code()).isEqualTo(ErrorCode.RUN_CANCELLED);
+            assertThat(f.warehouse.listTables("acme_raw")).doesNotContain("orders");
+        }
+        canceller.join();
+        // cancelled mid-way or finished first: either way no staging table is left behind
+        assertThat(f.warehouse.listTables("acme_raw")).allSatisfy(t -> assertThat(t).doesNotStartWith("_cvg_stage"));
+    }
+
+    @Test
     void ndjsonRowsAreCheckedPerLine() {
         f.write("schemas/events.json", """
                 [{"name": "id", "type": "INT64", "mode": "REQUIRED"},

@@ -83,7 +83,7 @@ final class DuckDbFileStager {
                 LOG.debug("staged {} records ({} rejected) from {} files into {}", read, rejected, load.files().size(), staging);
                 return new DuckDbStagedLoad(warehouse, staging, load.schema(), read, rejected);
             } catch (RuntimeException e) {
-                warehouse.dropQuietly(s, staging);
+                warehouse.dropQuietly(staging);
                 throw e;
             }
         }

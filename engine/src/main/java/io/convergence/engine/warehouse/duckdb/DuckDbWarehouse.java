@@ -345,7 +345,7 @@ public final class DuckDbWarehouse implements Warehouse {
                 return rows;
             } catch (RuntimeException e) {
                 s.rollbackQuietly();
-                dropQuietly(s, staging);
+                dropQuietly(staging);
                 throw e;
             }
         }
@@ -442,9 +442,13 @@ public final class DuckDbWarehouse implements Warehouse {
         }
     }
 
-    void dropQuietly(DuckDbSession s, TableId table) {
+    /**
+     * Drops a staging table after a failure, on a fresh session: the failed one may belong to a cancelled
+     * run, and a cancelled session refuses every statement.
+     */
+    void dropQuietly(TableId table) {
         try {
-            s.update(BoundSql.of("DROP TABLE IF EXISTS " + quote(table)));
+            dropTable(table);
         } catch (RuntimeException e) {
             LOG.warn("could not drop staging table {}: {}", table, e.getMessage());
         }
