@@ -1,0 +1,416 @@
+package io.convergence.engine.warehouse.duckdb;
+
+import io.convergence.engine.error.ConvergenceException;
+import io.convergence.engine.error.ErrorCode;
+import io.convergence.engine.exec.CancellationToken;
+import io.convergence.engine.exec.ParameterValue;
+import io.convergence.engine.model.FileFormat;
+import io.convergence.engine.model.ParameterType;
+import io.convergence.engine.model.SchemaField;
+import io.convergence.engine.model.Source;
+import io.convergence.engine.warehouse.BigQueryTypes;
+import io.convergence.engine.warehouse.BoundSql;
+import io.convergence.engine.warehouse.FileLoad;
+import io.convergence.engine.warehouse.QueryResult;
+import io.convergence.engine.warehouse.StagedLoad;
+import io.convergence.engine.warehouse.TableId;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads CSV, NDJSON and Parquet files into a staging table beside the target, with the schema enforced
+ * in SQL: every value is read as text (CSV, NDJSON) or as stored (Parquet), converted with TRY_CAST-style
+ * expressions, and a row whose non-null value did not convert, whose REQUIRED column is null, or whose
+ * line could not be parsed gets a reason instead of being dropped. DuckDB streams the files; no row
+ * passes through Java.
+ *
+ * <p>Staging layout: the schema's columns, then {@code _cvg_file}, {@code _cvg_line}, {@code _cvg_reason}
+ * (null for good rows) and {@code _cvg_raw} (the record as text, for rejected rows only).
+ *
+ * <p>Line numbers: DuckDB's CSV reject table numbers records (header, skipped and blank lines count; a
+ * quoted newline does not). Rows rejected after parsing get the same numbering from their position in
+ * the staging table (insertion order is file order) plus the records DuckDB skipped before them.
+ */
+final class DuckDbFileStager {
+    private static final Logger LOG = LoggerFactory.getLogger(DuckDbFileStager.class);
+    static final String FILE = "_cvg_file";
+    static final String LINE = "_cvg_line";
+    static final String REASON = "_cvg_reason";
+    static final String RAW = "_cvg_raw";
+    /** Reason of blank NDJSON lines: rows kept only to number lines, deleted before counting. */
+    private static final String BLANK = "\u0001blank";
+    private static final int RAW_LIMIT = 10_000;
+    private static final int VALUE_PREVIEW = 60;
+    private static final AtomicLong TEMP_IDS = new AtomicLong();
+
+    private DuckDbFileStager() {
+    }
+
+    static StagedLoad stage(DuckDbWarehouse warehouse, FileLoad load, CancellationToken cancellation) {
+        validate(load);
+        TableId staging = warehouse.newStagingTable(load.target());
+        warehouse.ensureDataset(staging.dataset());
+        try (DuckDbSession s = warehouse.session("reading files into " + load.target(), cancellation)) {
+            try {
+                s.update(createStaging(warehouse, staging, load.schema()));
+                for (Path file : load.files()) {
+                    cancellation.throwIfCancelled();
+                    switch (load.source().format()) {
+                        case CSV:
+                            stageCsv(warehouse, s, staging, load, file);
+                            break;
+                        case NDJSON:
+                            stageNdjson(warehouse, s, staging, load, file);
+                            break;
+                        case PARQUET:
+                            stageParquet(warehouse, s, staging, load, file);
+                            break;
+                        default:
+                            throw new IllegalStateException("unknown format " + load.source().format());
+                    }
+                }
+                s.update(new BoundSql("DELETE FROM " + warehouse.quote(staging) + " WHERE " + REASON + " = ?",
+                        List.of(new ParameterValue(ParameterType.STRING, BLANK))));
+                long read = warehouse.rowCount(s, staging);
+                long rejected = s.longValue(BoundSql.of("SELECT count(*) FROM " + warehouse.quote(staging) + " WHERE " + REASON + " IS NOT NULL"));
+                LOG.debug("staged {} records ({} rejected) from {} files into {}", read, rejected, load.files().size(), staging);
+                return new DuckDbStagedLoad(warehouse, staging, load.schema(), read, rejected);
+            } catch (RuntimeException e) {
+                warehouse.dropQuietly(staging);
+                throw e;
+            }
+        }
+    }
+
+    private static void validate(FileLoad load) {
+        Set<String> seen = new HashSet<>();
+        for (SchemaField f : load.schema()) {
+            DuckDbTypes.quote(f.name());
+            String lower = f.name().toLowerCase(Locale.ROOT);
+            if (!seen.add(lower)) {
+                throw new ConvergenceException(ErrorCode.SCHEMA_MISMATCH, "the schema names column '" + f.name() + "' twice");
+            }
+            if (lower.startsWith("_cvg_")) {
+                throw new ConvergenceException(ErrorCode.SCHEMA_MISMATCH,
+                        "column '" + f.name() + "' uses the prefix _cvg_, which Convergence keeps for its own columns");
+            }
+            boolean nested = "STRUCT".equals(BigQueryTypes.normalize(f.type())) || "REPEATED".equalsIgnoreCase(f.mode());
+            if (nested && load.source().format() == FileFormat.CSV) {
+                throw new ConvergenceException(ErrorCode.SCHEMA_MISMATCH, "column '" + f.name()
+                        + "' is RECORD or REPEATED, which CSV cannot hold (as in BigQuery); use NDJSON or Parquet");
+            }
+            DuckDbTypes.of(f); // unsupported types fail here, before any file is read
+        }
+        String delimiter = load.source().delimiter();
+        if (load.source().format() == FileFormat.CSV && (delimiter.isEmpty() || delimiter.length() > 4
+                || delimiter.contains("\"") || delimiter.contains("\n") || delimiter.contains("\r"))) {
+            throw new ConvergenceException(ErrorCode.CONFIG_INVALID,
+                    "CSV delimiter '" + delimiter + "' must be 1 to 4 characters, not a quote or a line break");
+        }
+    }
+
+    private static String createStaging(DuckDbWarehouse warehouse, TableId staging, List<SchemaField> schema) {
+        StringBuilder sql = new StringBuilder("CREATE TABLE ").append(warehouse.quote(staging)).append(" (");
+        for (SchemaField f : schema) {
+            sql.append(DuckDbTypes.quote(f.name())).append(' ').append(DuckDbTypes.of(f)).append(", ");
+        }
+        return sql.append(FILE).append(" VARCHAR, ").append(LINE).append(" BIGINT, ")
+                .append(REASON).append(" VARCHAR, ").append(RAW).append(" VARCHAR)").toString();
+    }
+
+    // ---- CSV ----
+
+    private static void stageCsv(DuckDbWarehouse warehouse, DuckDbSession s, TableId staging, FileLoad load, Path file) {
+        Source source = load.source();
+        List<SchemaField> schema = load.schema();
+        long id = TEMP_IDS.incrementAndGet();
+        String rejects = "_cvg_rejects_" + id;
+        String scans = "_cvg_scans_" + id;
+        long base = warehouse.rowCount(s, staging);
+        long firstDataLine = source.skipLines() + (source.header() ? 1 : 0) + 1L;
+
+        StringBuilder columns = new StringBuilder("{");
+        List<String> text = new ArrayList<>();
+        for (int i = 0; i < schema.size(); i++) {
+            columns.append(i == 0 ? "" : ", ").append("'c").append(i).append("': 'VARCHAR'");
+            text.add("c" + i);
+        }
+        columns.append('}');
+        String read = "read_csv(?, columns = " + columns + ", header = " + source.header() + ", skip = " + source.skipLines()
+                + ", delim = ?, quote = '\"', escape = '\"', auto_detect = false, store_rejects = true"
+                + ", rejects_table = '" + rejects + "', rejects_scan = '" + scans + "')";
+        String rawRecord = "concat_ws(?, " + String.join(", ", text.stream().map(c -> "coalesce(" + c + ", '')").toList()) + ")";
+        String insert = insertTyped(warehouse, staging, schema, text, read, rawRecord, "NULL");
+        ParameterValue path = string(file.toString());
+        ParameterValue delimiter = string(source.delimiter());
+        // parameter order: file name and raw-record delimiter (outer select), then path and delimiter of read_csv
+        long inserted = s.update(new BoundSql(insert, List.of(path, delimiter, path, delimiter)));
+        try {
+            long typedRejected = s.longValue(BoundSql.of("SELECT count(*) FROM " + warehouse.quote(staging) + " WHERE rowid >= ? AND rowid < ? AND "
+                    + REASON + " IS NOT NULL", int64(base), int64(base + inserted)));
+            if (typedRejected > 0) {
+                List<Long> blanks = schema.size() > 1 ? CsvBlankLines.find(file, firstDataLine) : List.of();
+                numberLines(warehouse, s, staging, base, inserted, firstDataLine, rejects, blanks);
+            }
+            s.update(new BoundSql("INSERT INTO " + warehouse.quote(staging) + " (" + FILE + ", " + LINE + ", " + REASON + ", " + RAW + ")"
+                    + " SELECT ?, line, string_agg(DISTINCT lower(CAST(error_type AS VARCHAR)) || ': ' || error_message, '; '),"
+                    + " left(first(csv_line), " + RAW_LIMIT + ") FROM " + rejects + " GROUP BY line", List.of(path)));
+        } finally {
+            s.update("DROP TABLE IF EXISTS " + rejects);
+            s.update("DROP TABLE IF EXISTS " + scans);
+        }
+    }
+
+    /**
+     * Gives rejected rows of one file ({@code [base, base + count)} in the staging table) their line:
+     * the n-th row read sits on line {@code firstDataLine + n} plus every skipped record (blank, or rejected
+     * by the reader) before it. With skipped lines s_0 < s_1 < ..., s_k lies before row n exactly when
+     * {@code s_k - k <= firstDataLine + n}.
+     */
+    private static void numberLines(DuckDbWarehouse warehouse, DuckDbSession s, TableId staging, long base, long count,
+                                    long firstDataLine, String rejectsTable, List<Long> blanks) {
+        String gaps = "_cvg_gaps_" + TEMP_IDS.incrementAndGet();
+        try {
+            s.update("CREATE TEMP TABLE " + gaps + " (line BIGINT)");
+            if (rejectsTable != null) {
+                s.update("INSERT INTO " + gaps + " SELECT DISTINCT line FROM " + rejectsTable);
+            }
+            for (int from = 0; from < blanks.size(); from += 500) {
+                List<Long> chunk = blanks.subList(from, Math.min(blanks.size(), from + 500));
+                StringBuilder values = new StringBuilder();
+                List<ParameterValue> params = new ArrayList<>();
+                for (Long line : chunk) {
+                    values.append(values.length() == 0 ? "(?)" : ", (?)");
+                    params.add(int64(line));
+                }
+                s.update(new BoundSql("INSERT INTO " + gaps + " VALUES " + values, params));
+            }
+            String shifted = "(SELECT line - (row_number() OVER (ORDER BY line) - 1) AS g FROM (SELECT DISTINCT line FROM " + gaps + "))";
+            String t = warehouse.quote(staging);
+            s.update(new BoundSql("UPDATE " + t + " SET " + LINE + " = ? + (rowid - ?) + (SELECT count(*) FROM " + shifted
+                    + " x WHERE x.g <= ? + (" + t + ".rowid - ?)) WHERE rowid >= ? AND rowid < ? AND " + REASON + " IS NOT NULL",
+                    List.of(int64(firstDataLine), int64(base), int64(firstDataLine), int64(base), int64(base), int64(base + count))));
+        } finally {
+            s.update("DROP TABLE IF EXISTS " + gaps);
+        }
+    }
+
+    // ---- NDJSON ----
+
+    private static void stageNdjson(DuckDbWarehouse warehouse, DuckDbSession s, TableId staging, FileLoad load, Path file) {
+        List<SchemaField> schema = load.schema();
+        long id = TEMP_IDS.incrementAndGet();
+        String rejects = "_cvg_rejects_" + id;
+        String scans = "_cvg_scans_" + id;
+        long base = warehouse.rowCount(s, staging);
+        // one physical line per row: no quoting, a delimiter that JSON text does not contain unescaped
+        String read = "read_csv(?, columns = {'l': 'VARCHAR'}, header = false, delim = ?, quote = '', escape = '',"
+                + " auto_detect = false, store_rejects = true, rejects_table = '" + rejects + "', rejects_scan = '" + scans + "')";
+        StringBuilder paths = new StringBuilder("[");
+        List<String> text = new ArrayList<>();
+        List<String> sources = new ArrayList<>();
+        int scalarIndex = 0;
+        for (SchemaField f : schema) {
+            String key = "'$.\"" + f.name() + "\"'";
+            if (isNested(f)) {
+                sources.add("json_extract(j, " + key + ")");
+                text.add(null);
+            } else {
+                paths.append(scalarIndex == 0 ? "" : ", ").append(key);
+                scalarIndex++;
+                text.add("x[" + scalarIndex + "]");
+                sources.add(null);
+            }
+        }
+        paths.append(']');
+        String lines = "(SELECT l, j, " + (scalarIndex > 0 ? "json_extract_string(j, " + paths + ")" : "NULL") + " AS x FROM "
+                + "(SELECT l, CASE WHEN json_valid(l) THEN CAST(l AS JSON) END AS j FROM " + read + "))";
+        List<String> typed = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        for (int i = 0; i < schema.size(); i++) {
+            SchemaField f = schema.get(i);
+            if (text.get(i) != null) {
+                typed.add(convertText(text.get(i), f));
+                reasons.add(columnReason(f, text.get(i), typed.get(i)));
+            } else {
+                String src = sources.get(i);
+                String value = "CASE WHEN json_type(" + src + ") <> 'NULL' THEN " + src + " END";
+                typed.add("TRY_CAST(" + value + " AS " + DuckDbTypes.of(f) + ")");
+                reasons.add(columnReason(f, value, typed.get(i)));
+            }
+        }
+        String rowReason = "CASE WHEN l IS NULL OR trim(l) = '' THEN '" + BLANK + "'"
+                + " WHEN j IS NULL THEN 'not valid JSON'"
+                + " WHEN json_type(j) <> 'OBJECT' THEN 'not a JSON object' ELSE " + combine(reasons) + " END";
+        String insert = insertSelect(warehouse, staging, schema, typed, rowReason, "l", "NULL", lines);
+        ParameterValue path = string(file.toString());
+        long inserted = s.update(new BoundSql(insert, List.of(path, path, string("\u0001"))));
+        try {
+            long rejected = s.longValue(BoundSql.of("SELECT count(*) FROM " + warehouse.quote(staging) + " WHERE rowid >= ? AND rowid < ? AND "
+                    + REASON + " IS NOT NULL", int64(base), int64(base + inserted)));
+            if (rejected > 0) {
+                numberLines(warehouse, s, staging, base, inserted, 1, rejects, List.of());
+            }
+            s.update(new BoundSql("INSERT INTO " + warehouse.quote(staging) + " (" + FILE + ", " + LINE + ", " + REASON + ", " + RAW + ")"
+                    + " SELECT ?, line, 'unreadable line: ' || string_agg(DISTINCT lower(CAST(error_type AS VARCHAR)), '; '),"
+                    + " left(first(csv_line), " + RAW_LIMIT + ") FROM " + rejects + " GROUP BY line", List.of(path)));
+        } finally {
+            s.update("DROP TABLE IF EXISTS " + rejects);
+            s.update("DROP TABLE IF EXISTS " + scans);
+        }
+    }
+
+    // ---- Parquet ----
+
+    private static void stageParquet(DuckDbWarehouse warehouse, DuckDbSession s, TableId staging, FileLoad load, Path file) {
+        ParameterValue path = string(file.toString());
+        QueryResult described = s.query(new BoundSql("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))",
+                List.of(path)), Integer.MAX_VALUE);
+        List<String> fileColumns = new ArrayList<>();
+        List<String> fileTypes = new ArrayList<>();
+        for (List<Object> row : described.rows()) {
+            fileColumns.add((String) row.get(0));
+            fileTypes.add(((String) row.get(1)).toUpperCase(Locale.ROOT));
+        }
+        List<String> typed = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        for (SchemaField f : load.schema()) {
+            int at = indexOfIgnoreCase(fileColumns, f.name());
+            if (at < 0) {
+                typed.add("CAST(NULL AS " + DuckDbTypes.of(f) + ")");
+                reasons.add(f.required() ? "'" + f.name() + ": REQUIRED column is missing from the file'" : null);
+                continue;
+            }
+            String src = "p." + quoteAny(fileColumns.get(at));
+            String conversion = fileTypes.get(at).equals("VARCHAR") && !isNested(f)
+                    ? convertText(src, f) : "TRY_CAST(" + src + " AS " + DuckDbTypes.of(f) + ")";
+            typed.add(conversion);
+            reasons.add(columnReason(f, src, conversion));
+        }
+        StringBuilder struct = new StringBuilder("struct_pack(");
+        for (int i = 0; i < fileColumns.size(); i++) {
+            struct.append(i == 0 ? "" : ", ").append(quoteAny(fileColumns.get(i))).append(" := ").append(quoteAny(fileColumns.get(i)));
+        }
+        struct.append(')');
+        String raw = fileColumns.isEmpty() ? "NULL" : "CAST(to_json(" + struct + ") AS VARCHAR)";
+        String insert = insertSelect(warehouse, staging, load.schema(), typed, combine(reasons), raw, "p.file_row_number + 1",
+                "read_parquet(?, file_row_number = true) AS p");
+        s.update(new BoundSql(insert, List.of(path, path)));
+    }
+
+    // ---- shared SQL ----
+
+    private static String insertTyped(DuckDbWarehouse warehouse, TableId staging, List<SchemaField> schema, List<String> text,
+                                      String from, String rawRecord, String line) {
+        List<String> typed = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        for (int i = 0; i < schema.size(); i++) {
+            typed.add(convertText(text.get(i), schema.get(i)));
+            reasons.add(columnReason(schema.get(i), text.get(i), typed.get(i)));
+        }
+        return insertSelect(warehouse, staging, schema, typed, combine(reasons), rawRecord, line, from);
+    }
+
+    /**
+     * {@code INSERT INTO staging SELECT typed..., ? AS file, line, reason, raw FROM (...)}: the inner query
+     * converts and explains, the outer one builds the raw text only for rejected rows (DuckDB evaluates a
+     * CASE branch only for the rows that take it). {@code raw} may use the source's own columns, which the
+     * inner query passes through.
+     */
+    private static String insertSelect(DuckDbWarehouse warehouse, TableId staging, List<SchemaField> schema, List<String> typed,
+                                       String reason, String raw, String line, String from) {
+        StringBuilder inner = new StringBuilder("SELECT ");
+        for (int i = 0; i < schema.size(); i++) {
+            inner.append(typed.get(i)).append(" AS _cvg_v").append(i).append(", ");
+        }
+        inner.append(reason).append(" AS _cvg_r, ").append(line).append(" AS _cvg_n, * FROM ").append(from);
+        StringBuilder outer = new StringBuilder("INSERT INTO ").append(warehouse.quote(staging)).append(" SELECT ");
+        for (int i = 0; i < schema.size(); i++) {
+            outer.append("_cvg_v").append(i).append(", ");
+        }
+        outer.append("?, _cvg_n, _cvg_r, CASE WHEN _cvg_r IS NOT NULL THEN left(").append(raw).append(", ").append(RAW_LIMIT)
+                .append(") END FROM (").append(inner).append(")");
+        return outer.toString();
+    }
+
+    /** Converts a VARCHAR expression to the field's type; NULL when it does not convert. */
+    static String convertText(String text, SchemaField field) {
+        String type = BigQueryTypes.normalize(field.type());
+        switch (type) {
+            case "STRING":
+            case "GEOGRAPHY":
+                return text;
+            case "INT64":
+                // DuckDB would round '1.5' to 2; BigQuery rejects it, and so do we
+                return "CASE WHEN regexp_full_match(" + text + ", '\\s*[+-]?[0-9]+\\s*') THEN TRY_CAST(" + text + " AS BIGINT) END";
+            case "BYTES":
+                return "TRY(from_base64(" + text + "))";
+            case "JSON":
+                return "CASE WHEN json_valid(" + text + ") THEN CAST(" + text + " AS JSON) END";
+            case "NUMERIC":
+            case "BIGNUMERIC":
+                // parsing into a 38-digit decimal is several times slower; most values fit 18 digits
+                return "COALESCE(TRY_CAST(" + text + " AS DECIMAL(18,9)), TRY_CAST(" + text + " AS DECIMAL(38,9)))";
+            default:
+                return "TRY_CAST(" + text + " AS " + DuckDbTypes.scalar(type) + ")";
+        }
+    }
+
+    /** Why a column fails, or null: a REQUIRED column is null, or a non-null source did not convert. */
+    private static String columnReason(SchemaField field, String source, String converted) {
+        String name = field.name();
+        String type = BigQueryTypes.normalize(field.type());
+        boolean converts = !source.equals(converted);
+        List<String> cases = new ArrayList<>();
+        if (field.required()) {
+            cases.add("WHEN " + source + " IS NULL THEN '" + name + ": REQUIRED value is missing'");
+        }
+        if (converts) {
+            String what = "REPEATED".equalsIgnoreCase(field.mode()) ? "REPEATED " + type : type;
+            cases.add("WHEN " + source + " IS NOT NULL AND " + converted + " IS NULL THEN '" + name + ": ''' || left(CAST("
+                    + source + " AS VARCHAR), " + VALUE_PREVIEW + ") || ''' is not a valid " + what + "'");
+        }
+        return cases.isEmpty() ? null : "CASE " + String.join(" ", cases) + " END";
+    }
+
+    private static String combine(List<String> reasons) {
+        List<String> present = reasons.stream().filter(r -> r != null).toList();
+        if (present.isEmpty()) {
+            return "CAST(NULL AS VARCHAR)";
+        }
+        return "NULLIF(concat_ws('; ', " + String.join(", ", present) + "), '')";
+    }
+
+    private static boolean isNested(SchemaField f) {
+        return "STRUCT".equals(BigQueryTypes.normalize(f.type())) || "REPEATED".equalsIgnoreCase(f.mode());
+    }
+
+    private static int indexOfIgnoreCase(List<String> names, String name) {
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Quotes a column name read from a file (any text), escaping embedded quotes. */
+    private static String quoteAny(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    private static ParameterValue string(String value) {
+        return new ParameterValue(ParameterType.STRING, value);
+    }
+
+    private static ParameterValue int64(long value) {
+        return new ParameterValue(ParameterType.INT64, value);
+    }
+}

@@ -1,0 +1,230 @@
+package io.convergence.engine.warehouse.duckdb;
+
+import static io.convergence.engine.warehouse.duckdb.DuckDbFileStager.FILE;
+import static io.convergence.engine.warehouse.duckdb.DuckDbFileStager.LINE;
+import static io.convergence.engine.warehouse.duckdb.DuckDbFileStager.RAW;
+import static io.convergence.engine.warehouse.duckdb.DuckDbFileStager.REASON;
+
+import io.convergence.engine.error.ConvergenceException;
+import io.convergence.engine.error.ErrorCode;
+import io.convergence.engine.exec.CancellationToken;
+import io.convergence.engine.exec.ParameterValue;
+import io.convergence.engine.model.ParameterType;
+import io.convergence.engine.model.SchemaField;
+import io.convergence.engine.model.WriteMode;
+import io.convergence.engine.warehouse.BoundSql;
+import io.convergence.engine.warehouse.FenceCheck;
+import io.convergence.engine.warehouse.PartitionRange;
+import io.convergence.engine.warehouse.Publication;
+import io.convergence.engine.warehouse.Quarantine;
+import io.convergence.engine.warehouse.QueryResult;
+import io.convergence.engine.warehouse.StagedLoad;
+import io.convergence.engine.warehouse.TableId;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Files staged in a DuckDB table beside the target; see {@link DuckDbFileStager} for the layout. */
+final class DuckDbStagedLoad implements StagedLoad {
+    private final DuckDbWarehouse warehouse;
+    private final TableId staging;
+    private final List<SchemaField> schema;
+    private final long read;
+    private final long rejected;
+    private TableId rejectedSide;
+    private boolean closed;
+
+    DuckDbStagedLoad(DuckDbWarehouse warehouse, TableId staging, List<SchemaField> schema, long read, long rejected) {
+        this.warehouse = warehouse;
+        this.staging = staging;
+        this.schema = List.copyOf(schema);
+        this.read = read;
+        this.rejected = rejected;
+    }
+
+    @Override
+    public long rowsRead() {
+        return read;
+    }
+
+    @Override
+    public long rowsRejected() {
+        return rejected;
+    }
+
+    @Override
+    public List<Rejection> firstRejections(int limit) {
+        try (DuckDbSession s = warehouse.session("reading rejected rows", new CancellationToken())) {
+            // after a swap the rejected rows live in the side table
+            TableId source = rejectedSide != null ? rejectedSide : staging;
+            QueryResult r = s.query(BoundSql.of("SELECT " + FILE + ", " + LINE + ", " + REASON + " FROM " + warehouse.quote(source)
+                    + " WHERE " + REASON + " IS NOT NULL ORDER BY " + FILE + ", " + LINE + " LIMIT " + Math.max(0, limit)), limit);
+            List<Rejection> out = new ArrayList<>();
+            for (List<Object> row : r.rows()) {
+                out.add(new Rejection((String) row.get(0), row.get(1) == null ? 0 : ((Number) row.get(1)).longValue(), (String) row.get(2)));
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public long quarantineOnly(Quarantine quarantine, CancellationToken cancellation) {
+        try (DuckDbSession s = warehouse.session("writing quarantine " + quarantine.table(), cancellation)) {
+            prepareQuarantine(s, quarantine);
+            s.begin();
+            long rows = insertQuarantine(s, quarantine);
+            s.commit();
+            return rows;
+        }
+    }
+
+    @Override
+    public LoadOutcome publish(Quarantine quarantine, Publication publication, FenceCheck fence, CancellationToken cancellation) {
+        TableId target = publication.target();
+        try (DuckDbSession s = warehouse.session("loading " + target, cancellation)) {
+            prepareQuarantine(s, quarantine);
+            warehouse.ensureDataset(target.dataset());
+            WriteMode mode = publication.mode();
+            if (mode == WriteMode.REPLACE || mode == WriteMode.APPEND && !DuckDbWarehouse.tableExists(s, target)) {
+                return publishBySwap(s, quarantine, target, fence);
+            }
+            warehouse.createIfMissing(s, target, "CREATE TABLE IF NOT EXISTS " + warehouse.quote(target) + " (" + columnsDdl() + ")");
+            s.begin();
+            long quarantined = insertQuarantine(s, quarantine);
+            String good = "SELECT " + columnList() + " FROM " + warehouse.quote(staging) + " WHERE " + REASON + " IS NULL";
+            long loaded;
+            switch (mode) {
+                case APPEND:
+                    loaded = insertGood(s, target, good);
+                    break;
+                case REPLACE_PARTITIONS:
+                    loaded = replacePartition(s, target, publication.partition().orElseThrow(), good);
+                    break;
+                default:
+                    throw new IllegalStateException("unknown write mode " + mode);
+            }
+            requireBalanced(target, loaded, quarantined);
+            fence.verify();
+            s.commit();
+            return new LoadOutcome(loaded, quarantined);
+        }
+    }
+
+    /**
+     * Publishes without copying the good rows: the rejected ones move to a side table, the staging table
+     * loses them and its bookkeeping columns, and then, in one transaction with the quarantine insert, it
+     * takes the target's place. Used for replace, and for an append that creates the target.
+     */
+    private LoadOutcome publishBySwap(DuckDbSession s, Quarantine quarantine, TableId target, FenceCheck fence) {
+        String t = warehouse.quote(staging);
+        rejectedSide = warehouse.newStagingTable(staging);
+        String side = warehouse.quote(rejectedSide);
+        // DuckDB refuses DML and ALTER on one table within a transaction; the staging table is private, so
+        // these steps run before the publishing transaction
+        s.update("CREATE TABLE " + side + " AS SELECT " + FILE + ", " + LINE + ", " + REASON + ", " + RAW + " FROM " + t
+                + " WHERE " + REASON + " IS NOT NULL");
+        s.update("DELETE FROM " + t + " WHERE " + REASON + " IS NOT NULL");
+        for (String column : List.of(FILE, LINE, REASON, RAW)) {
+            s.update("ALTER TABLE " + t + " DROP COLUMN " + column);
+        }
+        for (SchemaField f : schema) {
+            if (f.required()) {
+                s.update("ALTER TABLE " + t + " ALTER COLUMN " + DuckDbTypes.quote(f.name()) + " SET NOT NULL");
+            }
+        }
+        long loaded = warehouse.rowCount(s, staging);
+        s.begin();
+        long quarantined = s.update(new BoundSql("INSERT INTO " + warehouse.quote(quarantine.table())
+                + " (run_id, source_file, line_number, reason, raw_record, rejected_at) SELECT ?, " + FILE + ", " + LINE + ", "
+                + REASON + ", " + RAW + ", ? FROM " + side + " ORDER BY " + FILE + ", " + LINE,
+                List.of(new ParameterValue(ParameterType.STRING, quarantine.runId()),
+                        new ParameterValue(ParameterType.TIMESTAMP, quarantine.rejectedAt()))));
+        s.update("DROP TABLE IF EXISTS " + warehouse.quote(target));
+        s.update("ALTER TABLE " + t + " RENAME TO " + DuckDbTypes.quote(target.table()));
+        requireBalanced(target, loaded, quarantined);
+        fence.verify();
+        s.commit();
+        return new LoadOutcome(loaded, quarantined);
+    }
+
+    private void requireBalanced(TableId target, long loaded, long quarantined) {
+        if (loaded + quarantined != read || quarantined != rejected) {
+            // checked before commit, so a broken accounting never becomes visible
+            throw new ConvergenceException(ErrorCode.INTERNAL_ERROR, "row accounting for " + target + " does not add up: read "
+                    + read + ", loaded " + loaded + ", quarantined " + quarantined + ", rejected " + rejected + "; nothing was written");
+        }
+    }
+
+    private long replacePartition(DuckDbSession s, TableId target, PartitionRange range, String good) {
+        String column = DuckDbTypes.quote(range.column());
+        List<ParameterValue> bounds = List.of(range.start(), range.end());
+        long outside = s.longValue(new BoundSql("SELECT count(*) FROM (" + good + ") WHERE " + column + " IS NULL OR NOT ("
+                + column + " >= ? AND " + column + " < ?)", bounds));
+        if (outside > 0) {
+            throw new ConvergenceException(ErrorCode.STEP_FAILED, outside + " loaded rows fall outside partition "
+                    + range.start().value() + " to " + range.end().value() + " of " + target + " (column " + range.column() + ")");
+        }
+        s.update(new BoundSql("DELETE FROM " + warehouse.quote(target) + " WHERE " + column + " >= ? AND " + column + " < ?", bounds));
+        return insertGood(s, target, good);
+    }
+
+    private long insertGood(DuckDbSession s, TableId target, String good) {
+        try {
+            return s.update("INSERT INTO " + warehouse.quote(target) + " BY NAME " + good);
+        } catch (ConvergenceException e) {
+            if (e.code() == ErrorCode.SQL_ERROR) {
+                throw new ConvergenceException(ErrorCode.SCHEMA_MISMATCH, "table " + target
+                        + " does not match the schema file (write: replace recreates it): " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    private void prepareQuarantine(DuckDbSession s, Quarantine quarantine) {
+        warehouse.ensureDataset(quarantine.table().dataset());
+        StringBuilder ddl = new StringBuilder();
+        for (SchemaField f : Quarantine.SCHEMA) {
+            ddl.append(ddl.length() == 0 ? "" : ", ").append(DuckDbTypes.quote(f.name())).append(' ').append(DuckDbTypes.of(f));
+        }
+        warehouse.createIfMissing(s, quarantine.table(), "CREATE TABLE IF NOT EXISTS " + warehouse.quote(quarantine.table()) + " (" + ddl + ")");
+    }
+
+    private long insertQuarantine(DuckDbSession s, Quarantine quarantine) {
+        return s.update(new BoundSql("INSERT INTO " + warehouse.quote(quarantine.table())
+                + " (run_id, source_file, line_number, reason, raw_record, rejected_at) SELECT ?, " + FILE + ", " + LINE + ", "
+                + REASON + ", " + RAW + ", ? FROM " + warehouse.quote(staging) + " WHERE " + REASON + " IS NOT NULL ORDER BY "
+                + FILE + ", " + LINE,
+                List.of(new ParameterValue(ParameterType.STRING, quarantine.runId()),
+                        new ParameterValue(ParameterType.TIMESTAMP, quarantine.rejectedAt()))));
+    }
+
+    private String columnList() {
+        StringBuilder out = new StringBuilder();
+        for (SchemaField f : schema) {
+            out.append(out.length() == 0 ? "" : ", ").append(DuckDbTypes.quote(f.name()));
+        }
+        return out.toString();
+    }
+
+    private String columnsDdl() {
+        StringBuilder out = new StringBuilder();
+        for (SchemaField f : schema) {
+            out.append(out.length() == 0 ? "" : ", ").append(DuckDbTypes.quote(f.name())).append(' ').append(DuckDbTypes.of(f));
+            if (f.required()) {
+                out.append(" NOT NULL");
+            }
+        }
+        return out.toString();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        warehouse.dropTable(staging);
+        if (rejectedSide != null) {
+            warehouse.dropTable(rejectedSide);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.convergence.engine.bench;
+
+import io.convergence.engine.config.LoadedPipeline;
+import io.convergence.engine.config.LoadedTenant;
+import io.convergence.engine.config.SourceMap;
+import io.convergence.engine.exec.CancellationToken;
+import io.convergence.engine.exec.StepContext;
+import io.convergence.engine.exec.StepResult;
+import io.convergence.engine.model.BadRows;
+import io.convergence.engine.model.FileFormat;
+import io.convergence.engine.model.IngestStep;
+import io.convergence.engine.model.Pipeline;
+import io.convergence.engine.model.Source;
+import io.convergence.engine.model.TenantConfig;
+import io.convergence.engine.model.WriteMode;
+import io.convergence.engine.steps.StepRunners;
+import io.convergence.engine.warehouse.duckdb.DuckDbWarehouse;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * Ingest benchmark harness, not a test: generates a CSV of N rows (about 70 bytes each), times DuckDB's
+ * own {@code CREATE TABLE AS SELECT * FROM read_csv(...)} as the baseline, then the ingest runner on the
+ * same file (schema enforced, quarantine on, a few bad rows), in one JVM, and prints the ratio and peak
+ * RSS. Arguments: {@code rows [memory_limit [threads]]}, e.g. {@code 10000000 2GB 2}.
+ */
+public final class IngestBench {
+    private static final String HEADER = "order_id,customer_id,status,amount,order_date,updated_at,note";
+    private static final String[] STATUS = {"new", "paid", "shipped", "returned"};
+    private static final long BAD_EVERY = 100_003;
+
+    private IngestBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long rows = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 1_000_000L;
+        String memoryLimit = args.length > 1 ? args[1] : null;
+        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+        Path dir = Files.createTempDirectory("cvg-ingest-bench");
+        try {
+            run(dir, rows, memoryLimit, threads);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static void run(Path dir, long rows, String memoryLimit, int threads) throws Exception {
+        Path pipelineDir = dir.resolve("tenants/acme/pipelines/bench");
+        Files.createDirectories(pipelineDir.resolve("data"));
+        Path csv = pipelineDir.resolve("data/orders.csv");
+        long t0 = System.nanoTime();
+        long bad = generate(csv, rows);
+        long bytes = Files.size(csv);
+        print("generated %,d rows (%,d bad), %.1f MB (%.1f bytes/row) in %.1f s", rows, bad, bytes / 1e6, (double) bytes / rows, secs(t0));
+        Files.writeString(pipelineDir.resolve("schema.json"), """
+                [{"name": "order_id", "type": "INT64", "mode": "REQUIRED"},
+                 {"name": "customer_id", "type": "INT64", "mode": "REQUIRED"},
+                 {"name": "status", "type": "STRING"},
+                 {"name": "amount", "type": "NUMERIC"},
+                 {"name": "order_date", "type": "DATE"},
+                 {"name": "updated_at", "type": "TIMESTAMP"},
+                 {"name": "note", "type": "STRING"}]
+                """);
+
+        // baseline: DuckDB alone, types sniffed, bad rows dropped, no quarantine
+        Properties props = new Properties();
+        if (memoryLimit != null) {
+            props.setProperty("memory_limit", memoryLimit);
+        }
+        if (threads > 0) {
+            props.setProperty("threads", Integer.toString(threads));
+        }
+        long baselineRows;
+        try (Connection warmup = DriverManager.getConnection("jdbc:duckdb:")) {
+            // loads the native library, so neither side pays for it
+            warmup.createStatement().execute("SELECT 1");
+        }
+        long t1 = System.nanoTime();
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("baseline.duckdb"), props);
+             Statement s = c.createStatement()) {
+            // ignore_errors: DuckDB alone would stop at the first bad row; it drops them instead of quarantining
+            s.execute("CREATE TABLE t AS SELECT * FROM read_csv('" + csv + "', ignore_errors = true)");
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
+                rs.next();
+                baselineRows = rs.getLong(1);
+            }
+        }
+        double baseline = secs(t1);
+        print("baseline  read_csv CTAS: %,d rows in %.2f s (%,.0f rows/s), VmHWM %s", baselineRows, baseline, baselineRows / baseline, peakRss());
+
+        // the ingest runner: schema enforced in SQL, rejected rows to quarantine with line numbers
+        TenantConfig tenant = new TenantConfig("acme", null, "US", "{tenant}_{dataset}", "{tenant}_convergence", null);
+        IngestStep step = new IngestStep("load", null, List.of(), 0, null, new Source("data/orders.csv", FileFormat.CSV, true, ",", 0),
+                "schema.json", "raw.orders", WriteMode.APPEND, new BadRows(rows, null));
+        Pipeline pipeline = new Pipeline("bench", null, Map.of(), null, 1, null, List.of(step));
+        LoadedPipeline loaded = new LoadedPipeline("acme", pipelineDir.resolve("pipeline.yml"), pipeline, SourceMap.empty(pipelineDir));
+        LoadedTenant loadedTenant = new LoadedTenant(dir.resolve("tenants/acme"), tenant, SourceMap.empty(dir), List.of(loaded));
+        StepResult first;
+        StepResult second;
+        double runner;
+        double append;
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(dir.resolve("warehouse.duckdb"), threads, memoryLimit)) {
+            StepRunners runners = StepRunners.create(warehouse);
+            long t2 = System.nanoTime();
+            first = runners.runner().run(context(loadedTenant, loaded, step, "bench-1"));
+            runner = secs(t2);
+            print("runner    ingest step:   %,d rows loaded, %s quarantined in %.2f s (%,.0f rows/s), VmHWM %s (new table)",
+                    first.rows(), first.details().get("rows_quarantined"), runner, rows / runner, peakRss());
+            long t3 = System.nanoTime();
+            second = runners.runner().run(context(loadedTenant, loaded, step, "bench-2"));
+            append = secs(t3);
+            print("runner    ingest step:   %,d rows loaded, %s quarantined in %.2f s (%,.0f rows/s), VmHWM %s (append to existing)",
+                    second.rows(), second.details().get("rows_quarantined"), append, rows / append, peakRss());
+        }
+        print("ratio runner/baseline: %.2f new table, %.2f append", runner / baseline, append / baseline);
+        print("heap max %d MB, DuckDB threads %s, memory_limit %s", Runtime.getRuntime().maxMemory() >> 20,
+                threads > 0 ? threads : "auto", memoryLimit == null ? "default" : memoryLimit);
+    }
+
+    private static StepContext context(LoadedTenant tenant, LoadedPipeline pipeline, IngestStep step, String runId) {
+        return new StepContext(runId, tenant, pipeline, step, Optional.empty(), Map.of(), 1, new CancellationToken(), event -> { },
+                Clock.systemUTC());
+    }
+
+    /** Writes the CSV; every BAD_EVERY-th row has a non-numeric amount. Returns the bad row count. */
+    private static long generate(Path csv, long rows) throws IOException {
+        long bad = 0;
+        try (BufferedWriter w = Files.newBufferedWriter(csv, java.nio.charset.StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW)) {
+            w.write(HEADER);
+            w.write('\n');
+            StringBuilder line = new StringBuilder(96);
+            for (long i = 1; i <= rows; i++) {
+                line.setLength(0);
+                int day = (int) (i % 28) + 1;
+                line.append(i).append(',').append(i % 99_991).append(',').append(STATUS[(int) (i % STATUS.length)]).append(',');
+                if (i % BAD_EVERY == 0) {
+                    line.append("n/a");
+                    bad++;
+                } else {
+                    line.append(i % 10_000).append('.').append(i % 100 < 10 ? "0" : "").append(i % 100);
+                }
+                line.append(",2024-03-").append(day < 10 ? "0" : "").append(day)
+                        .append(",2024-03-").append(day < 10 ? "0" : "").append(day).append(" 10:").append(i % 50 + 10).append(":00")
+                        .append(",note ").append(Long.toHexString(i * 2654435761L & 0xffffff)).append('\n');
+                w.append(line);
+            }
+        }
+        return bad;
+    }
+
+    private static String peakRss() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"))) {
+            return lines.filter(l -> l.startsWith("VmHWM:")).map(l -> l.substring(6).trim()).findFirst().orElse("n/a");
+        } catch (IOException e) {
+            return "n/a";
+        }
+    }
+
+    private static double secs(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static void print(String format, Object... args) {
+        System.out.println(String.format(Locale.ROOT, format, args));
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
