@@ -76,7 +76,7 @@ final class RunCommand extends BaseCommand {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 RunService.StartedRun run = service.start(prepared, new RunProgress(out(), useBars()));
-                RunResult outcome = run.handle().await();
+                RunResult outcome = run.await();
                 out().println("details: convergence runs show " + outcome.runId());
                 out().flush();
                 return switch (outcome.state()) {

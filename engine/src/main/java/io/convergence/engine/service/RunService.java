@@ -40,7 +40,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -63,7 +62,7 @@ public final class RunService implements AutoCloseable {
     private final HistoryStore history;
     private final HistoryRecorder recorder;
     private final LockManager locks;
-    private final List<RunHandle> active = new CopyOnWriteArrayList<>();
+    private final List<StartedRun> active = new CopyOnWriteArrayList<>();
 
     /**
      * @param config the effective settings (workspace.yml with environment and flag overrides applied)
@@ -183,7 +182,6 @@ public final class RunService implements AutoCloseable {
                 spec = spec.withResumedFrom(prepared.resumedFrom().get());
             }
             RunHandle handle = executor.start(spec);
-            active.add(handle);
             RunEvent.LockChanged acquired = new RunEvent.LockChanged(runId, clock.instant(), key.tenant(), key.pipeline(),
                     "ACQUIRED", lock.epoch(), "lease " + config.locks().lease());
             recorder.onEvent(acquired);
@@ -191,8 +189,8 @@ public final class RunService implements AutoCloseable {
             lock.onLost((h, loss) -> handle.interrupt("lock lost: " + loss.reason()));
             Executor runExecutor = executor;
             RunnerBackend runBackend = backend;
-            handle.completion().whenComplete((result, failure) -> {
-                active.remove(handle);
+            // cleanup runs before the returned future completes, so callers see history and the lock settled
+            java.util.concurrent.CompletableFuture<RunResult> settled = handle.completion().whenComplete((result, failure) -> {
                 RunEvent.LockChanged released = new RunEvent.LockChanged(runId, clock.instant(), key.tenant(), key.pipeline(),
                         "RELEASED", lock.epoch(), "run finished");
                 lock.close();
@@ -200,8 +198,16 @@ public final class RunService implements AutoCloseable {
                 listener.onEvent(released);
                 runExecutor.close();
                 runBackend.close();
+                try {
+                    recorder.flush();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             });
-            return new StartedRun(prepared, handle);
+            StartedRun started = new StartedRun(prepared, handle, settled);
+            active.add(started);
+            settled.whenComplete((r, f) -> active.remove(started));
+            return started;
         } catch (RuntimeException e) {
             if (executor != null) {
                 executor.close();
@@ -216,11 +222,11 @@ public final class RunService implements AutoCloseable {
 
     /** Prepares, starts and waits; the result says how it ended. */
     public RunResult run(RunRequest request, RunEventListener listener) throws InterruptedException {
-        return start(prepare(request), listener).handle().await();
+        return start(prepare(request), listener).await();
     }
 
     /** Runs started by this service and not yet finished. */
-    public List<RunHandle> activeRuns() {
+    public List<StartedRun> activeRuns() {
         return List.copyOf(active);
     }
 
@@ -229,15 +235,17 @@ public final class RunService implements AutoCloseable {
      * release their locks) and waits up to {@code grace} for them.
      */
     public void shutdown(Duration grace) {
-        List<RunHandle> running = new ArrayList<>(active);
-        running.forEach(h -> h.interrupt("shutdown"));
+        List<StartedRun> running = new ArrayList<>(active);
+        running.forEach(r -> r.handle().interrupt("shutdown"));
         long deadline = System.nanoTime() + grace.toNanos();
-        for (RunHandle h : running) {
+        for (StartedRun r : running) {
             try {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || h.await(Duration.ofNanos(left)).isEmpty()) {
-                    log.warn("run {} did not stop within the shutdown grace of {}", h.runId(), grace);
-                }
+                long left = Math.max(0, deadline - System.nanoTime());
+                r.settled().get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                log.warn("run {} did not stop within the shutdown grace of {}", r.handle().runId(), grace);
+            } catch (java.util.concurrent.ExecutionException e) {
+                log.warn("run {} ended with an error while stopping: {}", r.handle().runId(), e.getCause().toString());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -251,15 +259,28 @@ public final class RunService implements AutoCloseable {
         state.close();
     }
 
-    /** A run in flight and what it was prepared from. */
-    public record StartedRun(PreparedRun prepared, RunHandle handle) {
+    /** A run in flight and what it was prepared from; {@code settled} completes once its lock and history are settled. */
+    public record StartedRun(PreparedRun prepared, RunHandle handle, java.util.concurrent.CompletableFuture<RunResult> settled) {
         public StartedRun {
             requireNonNull(prepared, "prepared is null");
             requireNonNull(handle, "handle is null");
+            requireNonNull(settled, "settled is null");
         }
 
-        public Optional<String> runId() {
-            return Optional.of(handle.runId());
+        public String runId() {
+            return handle.runId();
+        }
+
+        /** Waits for the run to end and for its lock release and history to be written. */
+        public RunResult await() throws InterruptedException {
+            try {
+                return settled.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new ConvergenceException(ErrorCode.INTERNAL_ERROR, "run " + runId() + " failed: " + e.getCause(), e.getCause());
+            }
         }
     }
 }
