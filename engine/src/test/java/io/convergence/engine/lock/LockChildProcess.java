@@ -120,6 +120,10 @@ public final class LockChildProcess {
                 } catch (ConvergenceException e) {
                     if (e.code() == ErrorCode.FENCING_REJECTED) {
                         say("REJECTED " + e.getMessage());
+                        // the heartbeat thread reports the loss on its own schedule; let it speak before exiting
+                        for (int i = 0; i < 100 && handle.loss().isEmpty(); i++) {
+                            Thread.sleep(50);
+                        }
                         handle.close();
                         System.exit(4);
                     }
