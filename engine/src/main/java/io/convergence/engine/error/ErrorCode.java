@@ -27,6 +27,8 @@ public enum ErrorCode {
     RUN_CANCELLED(2005, ErrorType.USER),
     STEP_TIMEOUT(2006, ErrorType.EXTERNAL),
     SCHEMA_MISMATCH(2007, ErrorType.USER),
+    /** A BigQuery job would bill more bytes than the target's maximum_bytes_billed allows. */
+    BYTES_LIMIT_EXCEEDED(2008, ErrorType.USER),
 
     // 3xxx: locks
     LOCK_HELD(3001, ErrorType.USER),

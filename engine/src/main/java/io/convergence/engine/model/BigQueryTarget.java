@@ -15,11 +15,31 @@ public record BigQueryTarget(
         @Doc("adc, none, or a path to a service-account key file.") @Default("adc") String credentials,
         @Doc("Default location (region) of datasets; a tenant's location overrides it.") @Default("US") String location,
         @Doc("API root URL, for a local BigQuery-compatible server; empty means Google's.") String endpoint,
-        @Doc("Upper bound on bytes billed per query job, such as 50GB.") DataSize maximumBytesBilled)
+        @Doc("Upper bound on bytes billed per query job, such as 50GB.") DataSize maximumBytesBilled,
+        @Doc("host:port of the Storage Read API (gRPC, plaintext), for a local BigQuery-compatible server; empty means "
+                + "Google's, or none when an endpoint is set (table reads then page through the REST API).")
+        String storageEndpoint)
         implements Target {
     public BigQueryTarget {
         requireNonNull(project, "project is null");
         requireNonNull(credentials, "credentials is null");
         requireNonNull(location, "location is null");
+    }
+
+    /** A target without a separate Storage Read endpoint. */
+    public BigQueryTarget(String project, String credentials, String location, String endpoint, DataSize maximumBytesBilled) {
+        this(project, credentials, location, endpoint, maximumBytesBilled, null);
+    }
+
+    public BigQueryTarget withEndpoint(String newEndpoint) {
+        return new BigQueryTarget(project, credentials, location, newEndpoint, maximumBytesBilled, storageEndpoint);
+    }
+
+    public BigQueryTarget withCredentials(String newCredentials) {
+        return new BigQueryTarget(project, newCredentials, location, endpoint, maximumBytesBilled, storageEndpoint);
+    }
+
+    public BigQueryTarget withStorageEndpoint(String newStorageEndpoint) {
+        return new BigQueryTarget(project, credentials, location, endpoint, maximumBytesBilled, newStorageEndpoint);
     }
 }

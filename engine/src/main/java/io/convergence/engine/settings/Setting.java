@@ -42,10 +42,12 @@ public enum Setting {
             (ws, v) -> withTargets(ws, t -> t instanceof DuckDbTarget d ? new DuckDbTarget(d.path(), d.threads(), checkSize(v)) : t)),
     BIGQUERY_CREDENTIALS("CONVERGENCE_BIGQUERY_CREDENTIALS", "", "Credentials for every bigquery target: adc, none, or a key file path. Never the key itself.",
             (ws, v) -> withTargets(ws, t -> t instanceof BigQueryTarget b
-                    ? new BigQueryTarget(b.project(), v, b.location(), b.endpoint(), b.maximumBytesBilled()) : t)),
+                    ? b.withCredentials(v) : t)),
     BIGQUERY_ENDPOINT("CONVERGENCE_BIGQUERY_ENDPOINT", "", "API root URL for every bigquery target (a local BigQuery-compatible server).",
             (ws, v) -> withTargets(ws, t -> t instanceof BigQueryTarget b
-                    ? new BigQueryTarget(b.project(), b.credentials(), b.location(), v, b.maximumBytesBilled()) : t)),
+                    ? b.withEndpoint(v) : t)),
+    BIGQUERY_STORAGE_ENDPOINT("CONVERGENCE_BIGQUERY_STORAGE_ENDPOINT", "", "host:port of the Storage Read API (gRPC) for every bigquery target, for a local BigQuery-compatible server.",
+            (ws, v) -> withTargets(ws, t -> t instanceof BigQueryTarget b ? b.withStorageEndpoint(v) : t)),
     LOG_LEVEL("CONVERGENCE_LOG_LEVEL", "WARN", "Log level of the CLI and app: ERROR, WARN, INFO, DEBUG or TRACE.", null);
 
     private final String envName;

@@ -1,0 +1,271 @@
+package io.convergence.engine.warehouse.bigquery;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.cloud.bigquery.BigQuery;
+import com.google.cloud.bigquery.BigQueryError;
+import com.google.cloud.bigquery.BigQueryException;
+import com.google.cloud.bigquery.Job;
+import com.google.cloud.bigquery.JobId;
+import com.google.cloud.bigquery.JobInfo;
+import com.google.cloud.bigquery.JobStatistics;
+import com.google.cloud.bigquery.JobStatus;
+import com.google.cloud.bigquery.QueryJobConfiguration;
+import io.convergence.engine.error.ConvergenceException;
+import io.convergence.engine.error.ErrorCode;
+import io.convergence.engine.exec.CancellationToken;
+import io.convergence.engine.warehouse.BoundSql;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs BigQuery query jobs the way Convergence needs them:
+ * <ul>
+ *   <li>every job gets a deterministic id from the running step attempt ({@link JobScope}); an insert that failed in
+ *       transit (lost connection, 5xx) or hit a rate limit is retried with the same id, and a 409 ALREADY_EXISTS
+ *       means our earlier insert landed: the runner reattaches to that job and waits, so the work runs once;</li>
+ *   <li>a job that itself failed for a transient reason (rateLimitExceeded, backendError) runs again under a new,
+ *       still deterministic id ({@code ..._r2});</li>
+ *   <li>every job carries the target's {@code maximum_bytes_billed}; going over it is a USER error that names the
+ *       limit and the dry-run estimate;</li>
+ *   <li>a cancelled token cancels the job ({@code jobs.cancel}); {@link #cancelAll} cancels every running job.</li>
+ * </ul>
+ */
+final class BigQueryJobs {
+    private static final Logger LOG = LoggerFactory.getLogger(BigQueryJobs.class);
+    private static final long FIRST_POLL_MILLIS = 10;
+    private static final long MAX_POLL_MILLIS = 1_000;
+
+    private final BigQueryConnection connection;
+    private final BigQuery bigquery;
+    private final Backoff backoff;
+    private final Set<JobId> running = ConcurrentHashMap.newKeySet();
+    private final AtomicLong jobsStarted = new AtomicLong();
+
+    BigQueryJobs(BigQueryConnection connection, Backoff backoff) {
+        this.connection = requireNonNull(connection, "connection is null");
+        this.bigquery = connection.bigquery();
+        this.backoff = requireNonNull(backoff, "backoff is null");
+    }
+
+    Backoff backoff() {
+        return backoff;
+    }
+
+    /** Jobs inserted so far (attempts of one insert count once). */
+    long jobsStarted() {
+        return jobsStarted.get();
+    }
+
+    /** A query configuration for {@code sql}: Standard SQL, named parameters, the bytes-billed cap. */
+    QueryJobConfiguration.Builder query(BoundSql sql) {
+        NamedParameters named = NamedParameters.of(sql);
+        QueryJobConfiguration.Builder config = QueryJobConfiguration.newBuilder(named.sql())
+                .setUseLegacySql(false)
+                .setNamedParameters(named.values());
+        connection.maximumBytesBilled().ifPresent(config::setMaximumBytesBilled);
+        return config;
+    }
+
+    /**
+     * Runs a query job to completion and returns the finished job. {@code what} names the work in errors.
+     * With {@code retryConflicts}, a job that lost a concurrent-update race runs again (for idempotent scripts).
+     */
+    Job run(QueryJobConfiguration config, String what, CancellationToken cancellation, boolean retryConflicts) {
+        String baseId = JobScope.current().map(JobScope::nextJobId).orElseGet(() -> JobIds.adHoc("adhoc"));
+        for (int rerun = 1; ; rerun++) {
+            String id = rerun == 1 ? baseId : JobIds.rerun(baseId, rerun);
+            JobId jobId = JobId.newBuilder().setProject(connection.project()).setLocation(connection.location()).setJob(id).build();
+            Job job = runOnce(jobId, config, what, cancellation);
+            BigQueryError error = job.getStatus().getError();
+            if (error == null) {
+                return job;
+            }
+            boolean conflict = BigQueryErrors.isConcurrentUpdate(error.getMessage());
+            boolean retry = BigQueryErrors.TRANSIENT_REASONS.contains(error.getReason()) || retryConflicts && conflict;
+            if (retry && rerun < backoff.maxAttempts()) {
+                LOG.info("{}: job {} failed with {} ({}); running it again", what, id, error.getReason(), error.getMessage());
+                backoff.pause(rerun, cancellation);
+                continue;
+            }
+            throw failure(error, config, what, cancellation);
+        }
+    }
+
+    private Job runOnce(JobId jobId, QueryJobConfiguration config, String what, CancellationToken cancellation) {
+        cancellation.throwIfCancelled();
+        running.add(jobId);
+        try (AutoCloseable hook = cancellation.onCancel(() -> cancelQuietly(jobId))) {
+            Job job = insertOrReattach(JobInfo.of(jobId, config), what, cancellation);
+            return waitUntilDone(job, what, cancellation);
+        } catch (ConvergenceException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ConvergenceException(ErrorCode.INTERNAL_ERROR, what + " failed: " + e, e);
+        } finally {
+            running.remove(jobId);
+        }
+    }
+
+    /**
+     * Inserts the job; on a transient failure inserts it again with the same id. A 409 means an earlier insert of
+     * this id landed (its answer was lost): fetch that job instead of starting new work.
+     */
+    private Job insertOrReattach(JobInfo info, String what, CancellationToken cancellation) {
+        JobId id = info.getJobId();
+        for (int attempt = 1; ; attempt++) {
+            cancellation.throwIfCancelled();
+            try {
+                Job job = bigquery.create(info);
+                jobsStarted.incrementAndGet();
+                LOG.debug("{}: started job {}", what, id.getJob());
+                return job;
+            } catch (BigQueryException e) {
+                if (BigQueryErrors.isAlreadyExists(e)) {
+                    Job existing = call(() -> bigquery.getJob(id), "looking up job " + id.getJob(), cancellation);
+                    if (existing != null) {
+                        LOG.info("{}: job {} already exists (an earlier insert landed); waiting for it", what, id.getJob());
+                        return existing;
+                    }
+                }
+                if (!BigQueryErrors.isTransient(e) || attempt >= backoff.maxAttempts()) {
+                    throw BigQueryErrors.translate(e, what);
+                }
+                LOG.info("{}: inserting job {} failed ({} {}); retrying with the same id", what, id.getJob(), e.getCode(),
+                        BigQueryErrors.message(e));
+                backoff.pause(attempt, cancellation);
+            }
+        }
+    }
+
+    private Job waitUntilDone(Job job, String what, CancellationToken cancellation) {
+        JobId id = job.getJobId();
+        long poll = FIRST_POLL_MILLIS;
+        Job current = job;
+        while (true) {
+            if (cancellation.isCancelled()) {
+                cancelQuietly(id);
+                throw new ConvergenceException(ErrorCode.RUN_CANCELLED, what + " was cancelled (job " + id.getJob() + ")");
+            }
+            JobStatus status = current.getStatus();
+            if (status != null && status.getState() == JobStatus.State.DONE) {
+                return current;
+            }
+            sleep(poll, cancellation);
+            poll = Math.min(MAX_POLL_MILLIS, poll * 2);
+            Job next = call(() -> bigquery.getJob(id), "waiting for job " + id.getJob(), cancellation);
+            if (next == null) {
+                throw new ConvergenceException(ErrorCode.WAREHOUSE_UNAVAILABLE, what + ": job " + id.getJob() + " disappeared");
+            }
+            current = next;
+        }
+    }
+
+    private static void sleep(long millis, CancellationToken cancellation) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancellation.cancel();
+            throw new ConvergenceException(ErrorCode.RUN_CANCELLED, "interrupted while waiting for a BigQuery job", e);
+        }
+    }
+
+    /** Calls the API, retrying transient failures with backoff; other failures become Convergence errors. */
+    <T> T call(Supplier<T> request, String what, CancellationToken cancellation) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return request.get();
+            } catch (BigQueryException e) {
+                if (!BigQueryErrors.isTransient(e) || attempt >= backoff.maxAttempts()) {
+                    throw BigQueryErrors.translate(e, what);
+                }
+                LOG.debug("{} failed ({} {}); retrying", what, e.getCode(), BigQueryErrors.message(e));
+                backoff.pause(attempt, cancellation);
+            }
+        }
+    }
+
+    <T> T call(Supplier<T> request, String what) {
+        return call(request, what, new CancellationToken());
+    }
+
+    private ConvergenceException failure(BigQueryError error, QueryJobConfiguration config, String what, CancellationToken cancellation) {
+        if ("bytesBilledLimitExceeded".equals(error.getReason())) {
+            return bytesLimit(config, what, error);
+        }
+        if ("stopped".equals(error.getReason()) && cancellation.isCancelled()) {
+            return new ConvergenceException(ErrorCode.RUN_CANCELLED, what + " was cancelled");
+        }
+        return BigQueryErrors.translate(error, what);
+    }
+
+    private ConvergenceException bytesLimit(QueryJobConfiguration config, String what, BigQueryError error) {
+        long limit = connection.maximumBytesBilled().orElse(-1L);
+        String estimate;
+        try {
+            estimate = formatBytes(dryRun(config).getTotalBytesProcessed()) + " (dry-run estimate)";
+        } catch (RuntimeException e) {
+            estimate = "an unknown amount (" + error.getMessage() + ")";
+        }
+        return new ConvergenceException(ErrorCode.BYTES_LIMIT_EXCEEDED, what + " was refused: the query would bill " + estimate
+                + ", more than maximum_bytes_billed " + (limit < 0 ? "" : formatBytes(limit) + " ") + "of this target. Raise"
+                + " maximum_bytes_billed in workspace.yml, or make the query read less (filter partitions, select fewer columns).");
+    }
+
+    /** Dry-runs a configuration: nothing runs, nothing is billed. */
+    JobStatistics.QueryStatistics dryRun(QueryJobConfiguration config) {
+        QueryJobConfiguration dry = config.toBuilder().setDryRun(true).setUseQueryCache(false).build();
+        JobInfo info = JobInfo.of(JobId.newBuilder().setProject(connection.project()).setLocation(connection.location()).build(), dry);
+        Job job = call(() -> bigquery.create(info), "dry run");
+        BigQueryError error = job.getStatus() == null ? null : job.getStatus().getError();
+        if (error != null) {
+            throw BigQueryErrors.translate(error, "dry run");
+        }
+        return job.getStatistics();
+    }
+
+    private void cancelQuietly(JobId id) {
+        try {
+            bigquery.cancel(id);
+            LOG.info("asked BigQuery to cancel job {}", id.getJob());
+        } catch (RuntimeException e) {
+            LOG.warn("cancelling job {} failed: {}", id.getJob(), e.getMessage());
+        }
+    }
+
+    /** Cancels every job this runner is waiting for (shutdown). */
+    void cancelAll() {
+        for (JobId id : Set.copyOf(running)) {
+            cancelQuietly(id);
+        }
+    }
+
+    Optional<Long> affectedRows(Job job) {
+        JobStatistics stats = job.getStatistics();
+        if (stats instanceof JobStatistics.QueryStatistics) {
+            return Optional.ofNullable(((JobStatistics.QueryStatistics) stats).getNumDmlAffectedRows());
+        }
+        return Optional.empty();
+    }
+
+    /** {@code 1.5 GiB}-style text for messages. */
+    static String formatBytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s (%,d bytes)", value, units[unit], bytes);
+    }
+}
