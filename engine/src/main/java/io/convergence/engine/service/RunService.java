@@ -88,6 +88,25 @@ public final class RunService implements AutoCloseable {
         return locks;
     }
 
+    /**
+     * The locks of runs on a target: this workstation's for a local target, the shared lock table for a BigQuery
+     * target (so two workstations never run one pipeline at once).
+     */
+    public LockManager locksFor(String targetName, Target target) {
+        return state.locksFor(targetName, target, workspace.tenants().stream().map(LoadedTenant::config).toList());
+    }
+
+    /** The locks of the named target ({@code --target}; the default target when empty). */
+    public LockManager locksFor(java.util.Optional<String> targetName) {
+        String name = targetName.orElse(config.defaultTarget());
+        Target target = config.targets().get(name);
+        if (target == null) {
+            throw new ConvergenceException(ErrorCode.TARGET_NOT_FOUND, "no target '" + name + "'; workspace.yml defines: "
+                    + String.join(", ", new java.util.TreeSet<>(config.targets().keySet())));
+        }
+        return locksFor(name, target);
+    }
+
     public LoadedWorkspace workspace() {
         return workspace;
     }
@@ -164,7 +183,9 @@ public final class RunService implements AutoCloseable {
     public StartedRun start(PreparedRun prepared, RunEventListener listener) {
         String runId = runIds.next();
         LockKey key = new LockKey(prepared.tenant().id(), prepared.pipeline().pipeline().id());
-        LockHandle lock = locks.acquire(key, LockHolder.current(runId));
+        LockManager runLocks = locksFor(prepared.targetName(), prepared.target());
+        runLocks.store().prepare(List.of(key));
+        LockHandle lock = runLocks.acquire(key, LockHolder.current(runId));
         RunnerBackend backend = null;
         Executor executor = null;
         try {

@@ -7,6 +7,14 @@ import io.convergence.engine.history.HistoryRecorder;
 import io.convergence.engine.history.HistoryStore;
 import io.convergence.engine.history.SqliteHistoryStore;
 import io.convergence.engine.lock.LockManager;
+import io.convergence.engine.lock.LockStore;
+import io.convergence.engine.model.BigQueryTarget;
+import io.convergence.engine.model.Target;
+import io.convergence.engine.model.TenantConfig;
+import io.convergence.engine.warehouse.bigquery.BigQueryLockStore;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import io.convergence.engine.lock.SqliteLockStore;
 import io.convergence.engine.model.WorkspaceConfig;
 import java.nio.file.Path;
@@ -26,8 +34,21 @@ public final class WorkspaceState implements AutoCloseable {
     private final HistoryRecorder recorder;
     private final SqliteLockStore lockStore;
     private final LockManager locks;
+    private final Path root;
+    private final WorkspaceConfig config;
+    private final Clock clock;
+    /** Lock managers of shared (BigQuery) targets, by target name; opened on first use. */
+    private final Map<String, SharedLocks> shared = new HashMap<>();
 
-    private WorkspaceState(Path file, HistoryStore history, SqliteLockStore lockStore, LockManager locks) {
+    /** A lock store shared across workstations and the manager over it. */
+    private record SharedLocks(LockStore store, LockManager manager) {
+    }
+
+    private WorkspaceState(Path root, WorkspaceConfig config, Clock clock, Path file, HistoryStore history, SqliteLockStore lockStore,
+                           LockManager locks) {
+        this.root = root;
+        this.config = config;
+        this.clock = clock;
         this.file = file;
         this.history = history;
         this.recorder = new HistoryRecorder(history);
@@ -53,7 +74,7 @@ public final class WorkspaceState implements AutoCloseable {
                 .clock(clock)
                 .repair((runId, reason) -> history.markInterrupted(runId, clock.instant(), reason))
                 .build();
-        WorkspaceState state = new WorkspaceState(file, history, lockStore, locks);
+        WorkspaceState state = new WorkspaceState(root, config, clock, file, history, lockStore, locks);
         state.reapZombies();
         return state;
     }
@@ -75,6 +96,29 @@ public final class WorkspaceState implements AutoCloseable {
         return locks;
     }
 
+    /**
+     * The locks a run on {@code target} takes. A BigQuery target shares its locks with every workstation through
+     * the lock table in each tenant's metadata dataset ({@link BigQueryLockStore}); other targets use this
+     * workstation's SQLite locks. Run history stays local either way (ADR 0011), so the zombie repair of a shared
+     * lock marks the run in this workstation's history.
+     */
+    public synchronized LockManager locksFor(String targetName, Target target, Collection<TenantConfig> tenants) {
+        if (!(target instanceof BigQueryTarget bigQuery)) {
+            return locks;
+        }
+        SharedLocks existing = shared.get(targetName);
+        if (existing != null) {
+            return existing.manager();
+        }
+        LockStore store = BigQueryLockStore.open(bigQuery, root, tenants);
+        LockManager manager = LockManager.builder(store, config.locks())
+                .clock(clock)
+                .repair((runId, reason) -> history.markInterrupted(runId, clock.instant(), reason))
+                .build();
+        shared.put(targetName, new SharedLocks(store, manager));
+        return manager;
+    }
+
     /** Marks runs whose lock lease expired as INTERRUPTED and frees their locks; safe to call any time. */
     public void reapZombies() {
         try {
@@ -87,6 +131,13 @@ public final class WorkspaceState implements AutoCloseable {
     @Override
     public void close() {
         recorder.close();
+        synchronized (this) {
+            for (SharedLocks locks : shared.values()) {
+                locks.manager().close();
+                locks.store().close();
+            }
+            shared.clear();
+        }
         locks.close();
         lockStore.close();
         history.close();
