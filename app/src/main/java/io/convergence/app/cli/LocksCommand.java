@@ -1,5 +1,12 @@
 package io.convergence.app.cli;
 
+import io.convergence.engine.config.LoadedTenant;
+import io.convergence.engine.config.LoadedWorkspace;
+import io.convergence.engine.error.ConvergenceException;
+import io.convergence.engine.error.ErrorCode;
+import io.convergence.engine.lock.LockManager;
+import io.convergence.engine.model.Target;
+import io.convergence.engine.model.WorkspaceConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -34,16 +41,22 @@ final class LocksCommand extends BaseCommand {
     @Option(names = "--metrics", description = "Print lock metrics in Prometheus text format instead.")
     boolean metrics;
 
+    @Option(names = "--target", paramLabel = "T", description = "Locks of this target: a BigQuery target's are shared by every"
+            + " workstation (the lock table in each tenant's metadata dataset). Default: this workstation's locks.")
+    String target;
+
     @Override
     public Integer call() throws Exception {
-        try (WorkspaceState state = openState(loadWorkspace(requireWorkspace()))) {
+        LoadedWorkspace workspace = loadWorkspace(requireWorkspace());
+        try (WorkspaceState state = openState(workspace)) {
+            LockManager locks = locksOf(state, workspace, effectiveConfig(workspace), target);
             if (metrics) {
-                out().print(state.locks().metrics().toPrometheus());
+                out().print(locks.metrics().toPrometheus());
                 out().flush();
                 return ExitCodes.OK;
             }
             Instant now = Instant.now();
-            List<Lease> leases = new ArrayList<>(state.locks().currentLeases());
+            List<Lease> leases = new ArrayList<>(locks.currentLeases());
             leases.sort(Comparator.comparing((Lease l) -> l.key().tenant()).thenComparing(l -> l.key().pipeline()));
             if (format == Format.JSON) {
                 ObjectNode root = JSON.createObjectNode();
@@ -84,6 +97,19 @@ final class LocksCommand extends BaseCommand {
         return ExitCodes.OK;
     }
 
+    /** The lock manager of {@code target}, or this workstation's when no target is named. */
+    static LockManager locksOf(WorkspaceState state, LoadedWorkspace workspace, WorkspaceConfig config, String target) {
+        if (target == null) {
+            return state.locks();
+        }
+        Target t = config.targets().get(target);
+        if (t == null) {
+            throw new ConvergenceException(ErrorCode.TARGET_NOT_FOUND, "no target '" + target + "'; workspace.yml defines: "
+                    + String.join(", ", new java.util.TreeSet<>(config.targets().keySet())));
+        }
+        return state.locksFor(target, t, workspace.tenants().stream().map(LoadedTenant::config).toList());
+    }
+
     /** {@code convergence locks release}: force-releases a stuck lock, audited with who, when and why. */
     @Command(name = "release", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             description = "Force-release a pipeline's lock; the holder can no longer publish. Recorded with who, when and why.")
@@ -97,12 +123,17 @@ final class LocksCommand extends BaseCommand {
         @Option(names = "--reason", paramLabel = "TEXT", required = true, description = "Why; kept in the audit log.")
         String reason;
 
+        @Option(names = "--target", paramLabel = "T", description = "Release the lock on this target's lock store (a BigQuery"
+                + " target's shared lock table). Default: this workstation's locks.")
+        String target;
+
         @Override
         public Integer call() {
-            try (WorkspaceState state = openState(loadWorkspace(requireWorkspace()))) {
+            LoadedWorkspace workspace = loadWorkspace(requireWorkspace());
+            try (WorkspaceState state = openState(workspace)) {
                 LockHolder me = LockHolder.current("cli");
                 String by = me.user() + "@" + me.host();
-                ForceRelease released = state.locks().forceRelease(new LockKey(tenant, pipeline), by, reason);
+                ForceRelease released = locksOf(state, workspace, effectiveConfig(workspace), target).forceRelease(new LockKey(tenant, pipeline), by, reason);
                 state.recorder().onEvent(new RunEvent.LockChanged(released.previousHolder().runId(), released.at(), tenant,
                         pipeline, "FORCE_RELEASED", released.previousEpoch(), "by " + by + ": " + reason));
                 out().println("released " + tenant + "/" + pipeline + " (epoch " + released.previousEpoch() + ") held by run "

@@ -6,6 +6,7 @@ import io.convergence.engine.config.LoadedWorkspace;
 import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.error.ErrorCode;
 import io.convergence.engine.exec.RunResult;
+import io.convergence.engine.model.BigQueryTarget;
 import io.convergence.engine.model.WorkspaceConfig;
 import io.convergence.engine.service.PreparedRun;
 import io.convergence.engine.service.RunRequest;
@@ -48,7 +49,8 @@ final class RunCommand extends BaseCommand {
     @Option(names = "--resume", paramLabel = "RUN_ID", description = "Redo only the steps and partitions that did not succeed in that run.")
     String resume;
 
-    @Option(names = "--dry-run", description = "Print the plan (steps, partitions, parameters) without running anything.")
+    @Option(names = "--dry-run", description = "Print the plan (steps, partitions, parameters) without running anything;"
+            + " on a BigQuery target also the bytes each step would process and the on-demand cost.")
     boolean dryRun;
 
     @Option(names = "--progress", paramLabel = "auto|bars|plain", defaultValue = "auto",
@@ -69,6 +71,10 @@ final class RunCommand extends BaseCommand {
             PreparedRun prepared = service.prepare(request);
             if (dryRun) {
                 out().print(prepared.describe());
+                if (prepared.target() instanceof BigQueryTarget) {
+                    // bytes per step and cost come from BigQuery dry runs: nothing runs, nothing is billed
+                    out().print(service.estimate(prepared).render());
+                }
                 out().flush();
                 return ExitCodes.OK;
             }

@@ -179,6 +179,17 @@ public final class RunService implements AutoCloseable {
         return PartitionRanges.defaultRange(model.partitions(), ParameterResolver.runDate(values).orElse(parameters.today()));
     }
 
+    /**
+     * Dry-runs the queries of a prepared run on its target: bytes per step and an on-demand cost. Needs a target
+     * that can dry-run (BigQuery); the embedded DuckDB target answers FEATURE_NOT_AVAILABLE.
+     */
+    public RunEstimate estimate(PreparedRun prepared) {
+        try (io.convergence.engine.warehouse.Warehouse warehouse = StandardBackends.openWarehouse(workspace.root(), prepared.target(),
+                prepared.tenant().config())) {
+            return new RunEstimator(warehouse).estimate(prepared);
+        }
+    }
+
     /** Starts a prepared run in the background: takes the lock (with retries), then executes. */
     public StartedRun start(PreparedRun prepared, RunEventListener listener) {
         String runId = runIds.next();

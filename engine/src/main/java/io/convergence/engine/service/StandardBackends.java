@@ -8,6 +8,7 @@ import io.convergence.engine.lock.FenceGuard;
 import io.convergence.engine.model.BigQueryTarget;
 import io.convergence.engine.model.DuckDbTarget;
 import io.convergence.engine.model.Target;
+import io.convergence.engine.model.TenantConfig;
 import io.convergence.engine.steps.StepRunners;
 import io.convergence.engine.steps.YamlChecksReader;
 import io.convergence.engine.warehouse.Warehouse;
@@ -26,6 +27,20 @@ public final class StandardBackends {
 
     public static RunnerBackend.Factory factory() {
         return StandardBackends::open;
+    }
+
+    /**
+     * Opens the warehouse of a target for work outside a run (dry-run estimates, doctor): DuckDB, or BigQuery in
+     * the tenant's location. The caller closes it.
+     */
+    public static Warehouse openWarehouse(Path workspaceRoot, Target target, TenantConfig tenant) {
+        if (target instanceof DuckDbTarget duck) {
+            return DuckDbWarehouse.open(workspaceRoot, duck);
+        }
+        if (target instanceof BigQueryTarget bigQuery) {
+            return BigQueryWarehouse.open(bigQuery, workspaceRoot, tenant == null ? null : tenant.location());
+        }
+        throw new IllegalStateException("unknown target kind " + target.getClass().getName());
     }
 
     private static RunnerBackend open(LoadedWorkspace workspace, String targetName, Target target) {
