@@ -1,5 +1,10 @@
 package io.convergence.app.cli;
 
+import io.convergence.engine.config.LoadedTenant;
+import io.convergence.engine.config.LoadedWorkspace;
+import io.convergence.engine.history.HistoryStore;
+import io.convergence.engine.model.Target;
+import io.convergence.engine.model.WorkspaceConfig;
 import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.error.ErrorCode;
 import io.convergence.engine.history.CheckRecord;
@@ -53,6 +58,10 @@ final class RunsCommand extends BaseCommand {
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table", description = "Output format. Default: ${DEFAULT-VALUE}.")
     Format format;
 
+    @Option(names = "--target", paramLabel = "T", description = "List this target's history: a BigQuery target's is shared by every"
+            + " workstation (the run_events table in each tenant's metadata dataset). Default: this workstation's history.")
+    String target;
+
     @Override
     public Integer call() {
         if (limit < 1 || limit > HistoryQuery.MAX_LIMIT) {
@@ -74,8 +83,9 @@ final class RunsCommand extends BaseCommand {
         if (after != null) {
             query = query.withAfter(decode(after));
         }
-        try (WorkspaceState state = openState(loadWorkspace(requireWorkspace()))) {
-            List<RunSummary> runs = state.history().runs(query);
+        LoadedWorkspace workspace = loadWorkspace(requireWorkspace());
+        try (WorkspaceState state = openState(workspace)) {
+            List<RunSummary> runs = historyOf(state, workspace, effectiveConfig(workspace), target).runs(query);
             if (format == Format.JSON) {
                 out().println(HistoryJson.runs(runs, query));
             } else {
@@ -125,6 +135,19 @@ final class RunsCommand extends BaseCommand {
     }
 
     /** {@code convergence runs show RUN_ID}: one run with its steps, partitions and checks. */
+    /** The history of {@code target}, or this workstation's when no target is named. */
+    static HistoryStore historyOf(WorkspaceState state, LoadedWorkspace workspace, WorkspaceConfig config, String target) {
+        if (target == null) {
+            return state.history();
+        }
+        Target t = config.targets().get(target);
+        if (t == null) {
+            throw new ConvergenceException(ErrorCode.TARGET_NOT_FOUND, "no target '" + target + "'; workspace.yml defines: "
+                    + String.join(", ", new java.util.TreeSet<>(config.targets().keySet())));
+        }
+        return state.historyFor(target, t, workspace.tenants().stream().map(LoadedTenant::config).toList());
+    }
+
     @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             description = "Show one run: steps, partitions, checks and timing.")
     static final class Show extends BaseCommand {
@@ -136,10 +159,15 @@ final class RunsCommand extends BaseCommand {
         @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "Output format. Default: ${DEFAULT-VALUE}.")
         Format format;
 
+        @Option(names = "--target", paramLabel = "T", description = "Read the run from this target's history (a BigQuery target's"
+                + " shared history). Default: this workstation's history.")
+        String target;
+
         @Override
         public Integer call() {
-            try (WorkspaceState state = openState(loadWorkspace(requireWorkspace()))) {
-                RunDetail detail = state.history().run(runId).orElseThrow(() -> new ConvergenceException(ErrorCode.RUN_NOT_FOUND,
+            LoadedWorkspace workspace = loadWorkspace(requireWorkspace());
+            try (WorkspaceState state = openState(workspace)) {
+                RunDetail detail = historyOf(state, workspace, effectiveConfig(workspace), target).run(runId).orElseThrow(() -> new ConvergenceException(ErrorCode.RUN_NOT_FOUND,
                         "no run '" + runId + "' in history; list runs with 'convergence runs'"));
                 if (format == Format.JSON) {
                     out().println(HistoryJson.show(detail));

@@ -93,7 +93,16 @@ public final class RunService implements AutoCloseable {
      * target (so two workstations never run one pipeline at once).
      */
     public LockManager locksFor(String targetName, Target target) {
-        return state.locksFor(targetName, target, workspace.tenants().stream().map(LoadedTenant::config).toList());
+        return state.locksFor(targetName, target, tenantConfigs());
+    }
+
+    private List<io.convergence.engine.model.TenantConfig> tenantConfigs() {
+        return workspace.tenants().stream().map(LoadedTenant::config).toList();
+    }
+
+    /** The run history of a target: shared on BigQuery, this workstation's otherwise. */
+    public HistoryStore historyFor(String targetName, Target target) {
+        return state.historyFor(targetName, target, tenantConfigs());
     }
 
     /** The locks of the named target ({@code --target}; the default target when empty). */
@@ -204,6 +213,8 @@ public final class RunService implements AutoCloseable {
             executor = new Executor(backend.runners(prepared.tenant(), prepared.pipeline(), lock), clock, () -> runId,
                     ExecutorOptions.defaults().withCancelGrace(config.locks().shutdownGrace()));
             executor.addListener(recorder);
+            java.util.Optional<HistoryRecorder> shared = state.sharedRecorder(prepared.targetName(), prepared.target(), tenantConfigs());
+            shared.ifPresent(executor::addListener);
             executor.addListener(listener);
             RunSpec spec = RunSpec.of(prepared.tenant(), prepared.plan(), prepared.targetName())
                     .withRunId(runId)
@@ -217,6 +228,7 @@ public final class RunService implements AutoCloseable {
             RunEvent.LockChanged acquired = new RunEvent.LockChanged(runId, clock.instant(), key.tenant(), key.pipeline(),
                     "ACQUIRED", lock.epoch(), "lease " + config.locks().lease());
             recorder.onEvent(acquired);
+            shared.ifPresent(r -> r.onEvent(acquired));
             listener.onEvent(acquired);
             lock.onLost((h, loss) -> handle.interrupt("lock lost: " + loss.reason()));
             Executor runExecutor = executor;
@@ -227,11 +239,15 @@ public final class RunService implements AutoCloseable {
                         "RELEASED", lock.epoch(), "run finished");
                 lock.close();
                 recorder.onEvent(released);
+                shared.ifPresent(r -> r.onEvent(released));
                 listener.onEvent(released);
                 runExecutor.close();
                 runBackend.close();
                 try {
                     recorder.flush();
+                    if (shared.isPresent()) {
+                        shared.get().flush();
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

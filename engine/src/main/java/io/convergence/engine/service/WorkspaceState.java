@@ -11,7 +11,9 @@ import io.convergence.engine.lock.LockStore;
 import io.convergence.engine.model.BigQueryTarget;
 import io.convergence.engine.model.Target;
 import io.convergence.engine.model.TenantConfig;
+import io.convergence.engine.warehouse.bigquery.BigQueryHistoryStore;
 import io.convergence.engine.warehouse.bigquery.BigQueryLockStore;
+import java.util.Optional;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -40,8 +42,15 @@ public final class WorkspaceState implements AutoCloseable {
     /** Lock managers of shared (BigQuery) targets, by target name; opened on first use. */
     private final Map<String, SharedLocks> shared = new HashMap<>();
 
+    /** Run history of shared (BigQuery) targets, by target name, with the recorders that write it. */
+    private final Map<String, SharedHistory> sharedHistory = new HashMap<>();
+
     /** A lock store shared across workstations and the manager over it. */
     private record SharedLocks(LockStore store, LockManager manager) {
+    }
+
+    /** A history store shared across workstations and its recorder. */
+    private record SharedHistory(HistoryStore store, HistoryRecorder recorder) {
     }
 
     private WorkspaceState(Path root, WorkspaceConfig config, Clock clock, Path file, HistoryStore history, SqliteLockStore lockStore,
@@ -119,6 +128,33 @@ public final class WorkspaceState implements AutoCloseable {
         return manager;
     }
 
+    /**
+     * The run history of {@code target}: a BigQuery target's is the {@code run_events} table of each tenant's metadata
+     * dataset, shared by every workstation; other targets' is this workstation's. Runs on a BigQuery target are
+     * recorded in both (the local copy serves {@code --resume} and works offline).
+     */
+    public synchronized HistoryStore historyFor(String targetName, Target target, Collection<TenantConfig> tenants) {
+        return sharedHistory(targetName, target, tenants).map(SharedHistory::store).orElse(history);
+    }
+
+    /** The recorder that writes a BigQuery target's shared history, if the target has one. */
+    public synchronized Optional<HistoryRecorder> sharedRecorder(String targetName, Target target, Collection<TenantConfig> tenants) {
+        return sharedHistory(targetName, target, tenants).map(SharedHistory::recorder);
+    }
+
+    private Optional<SharedHistory> sharedHistory(String targetName, Target target, Collection<TenantConfig> tenants) {
+        if (!(target instanceof BigQueryTarget bigQuery)) {
+            return Optional.empty();
+        }
+        SharedHistory existing = sharedHistory.get(targetName);
+        if (existing == null) {
+            HistoryStore store = BigQueryHistoryStore.open(bigQuery, root, tenants);
+            existing = new SharedHistory(store, new HistoryRecorder(store));
+            sharedHistory.put(targetName, existing);
+        }
+        return Optional.of(existing);
+    }
+
     /** Marks runs whose lock lease expired as INTERRUPTED and frees their locks; safe to call any time. */
     public void reapZombies() {
         try {
@@ -137,6 +173,11 @@ public final class WorkspaceState implements AutoCloseable {
                 locks.store().close();
             }
             shared.clear();
+            for (SharedHistory h : sharedHistory.values()) {
+                h.recorder().close();
+                h.store().close();
+            }
+            sharedHistory.clear();
         }
         locks.close();
         lockStore.close();
