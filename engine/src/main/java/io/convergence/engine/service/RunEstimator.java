@@ -35,9 +35,16 @@ import java.util.Set;
  */
 public final class RunEstimator {
     private final Warehouse warehouse;
+    private final Optional<Long> maximumBytesBilled;
 
     public RunEstimator(Warehouse warehouse) {
+        this(warehouse, Optional.empty());
+    }
+
+    /** With the target's per-job cap, steps with a query over it are flagged: that job would be refused. */
+    public RunEstimator(Warehouse warehouse, Optional<Long> maximumBytesBilled) {
         this.warehouse = requireNonNull(warehouse, "warehouse is null");
+        this.maximumBytesBilled = requireNonNull(maximumBytesBilled, "maximumBytesBilled is null");
     }
 
     public RunEstimate estimate(PreparedRun prepared) {
@@ -83,6 +90,7 @@ public final class RunEstimator {
             return new RunEstimate.StepEstimate(step.id(), step.typeName(), partitions, Optional.empty(), "cannot read " + sqlFile);
         }
         long bytes = 0;
+        long largest = 0;
         for (PlanUnit unit : units) {
             Map<String, ParameterValue> parameters = new HashMap<>(prepared.parameters());
             if (unit.partition().isPresent()) {
@@ -91,7 +99,9 @@ public final class RunEstimator {
                 parameters.put("partition_end", PartitionRange.windowBound(window, false));
             }
             try {
-                bytes += warehouse.dryRun(warehouse.compile(sql, names, parameters)).bytesProcessed();
+                long one = warehouse.dryRun(warehouse.compile(sql, names, parameters)).bytesProcessed();
+                bytes += one;
+                largest = Math.max(largest, one);
             } catch (ConvergenceException e) {
                 String reads = readsCreatedTable(sql, names, created);
                 String note = reads != null ? "reads " + reads + ", which this run creates first; estimate after a first run"
@@ -102,8 +112,11 @@ public final class RunEstimator {
                 return new RunEstimate.StepEstimate(step.id(), step.typeName(), partitions, Optional.empty(), note);
             }
         }
-        return new RunEstimate.StepEstimate(step.id(), step.typeName(), partitions, Optional.of(bytes),
-                "writes " + step.target() + " (" + step.write().name().toLowerCase(Locale.ROOT) + ")");
+        String note = "writes " + step.target() + " (" + step.write().name().toLowerCase(Locale.ROOT) + ")";
+        if (maximumBytesBilled.isPresent() && largest > maximumBytesBilled.get()) {
+            note = "OVER maximum_bytes_billed " + RunEstimate.formatBytes(maximumBytesBilled.get()) + ": the job would be refused; " + note;
+        }
+        return new RunEstimate.StepEstimate(step.id(), step.typeName(), partitions, Optional.of(bytes), note);
     }
 
     /** The first ref of {@code sql} to a table that does not exist yet and an earlier step of this run creates. */

@@ -195,7 +195,9 @@ public final class RunService implements AutoCloseable {
     public RunEstimate estimate(PreparedRun prepared) {
         try (io.convergence.engine.warehouse.Warehouse warehouse = StandardBackends.openWarehouse(workspace.root(), prepared.target(),
                 prepared.tenant().config())) {
-            return new RunEstimator(warehouse).estimate(prepared);
+            java.util.Optional<Long> cap = prepared.target() instanceof io.convergence.engine.model.BigQueryTarget bq
+                    && bq.maximumBytesBilled() != null ? java.util.Optional.of(bq.maximumBytesBilled().bytes()) : java.util.Optional.empty();
+            return new RunEstimator(warehouse, cap).estimate(prepared);
         }
     }
 

@@ -218,9 +218,12 @@ final class BigQueryJobs {
                 + " maximum_bytes_billed in workspace.yml, or make the query read less (filter partitions, select fewer columns).");
     }
 
-    /** Dry-runs a configuration: nothing runs, nothing is billed. */
+    /**
+     * Dry-runs a configuration: nothing runs, nothing is billed. The bytes-billed cap is left off, so the estimate
+     * of a query over the cap is still an answer rather than an error.
+     */
     JobStatistics.QueryStatistics dryRun(QueryJobConfiguration config) {
-        QueryJobConfiguration dry = config.toBuilder().setDryRun(true).setUseQueryCache(false).build();
+        QueryJobConfiguration dry = config.toBuilder().setDryRun(true).setUseQueryCache(false).setMaximumBytesBilled(null).build();
         JobInfo info = JobInfo.of(JobId.newBuilder().setProject(connection.project()).setLocation(connection.location()).build(), dry);
         Job job = call(() -> bigquery.create(info), "dry run");
         BigQueryError error = job.getStatus() == null ? null : job.getStatus().getError();

@@ -1,0 +1,217 @@
+package io.convergence.engine.warehouse.bigquery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.cloud.bigquery.StandardTableDefinition;
+import com.google.cloud.bigquery.Table;
+import io.convergence.bqserver.BigQueryTestServer;
+import io.convergence.engine.error.ConvergenceException;
+import io.convergence.engine.error.ErrorCode;
+import io.convergence.engine.exec.CancellationToken;
+import io.convergence.engine.model.DataSize;
+import io.convergence.engine.model.PartitionBy;
+import io.convergence.engine.model.PartitionGrain;
+import io.convergence.engine.warehouse.FenceCheck;
+import io.convergence.engine.warehouse.PartitionRange;
+import io.convergence.engine.warehouse.QueryResult;
+import io.convergence.engine.warehouse.RowStream;
+import io.convergence.engine.warehouse.TableId;
+import io.convergence.engine.warehouse.Warehouse;
+import io.convergence.engine.warehouse.WarehouseContractTest;
+import io.convergence.engine.lock.LockKey;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The shared warehouse contract on the BigQuery target (against the local test server), plus BigQuery's own promises. */
+class BigQueryWarehouseTest extends WarehouseContractTest {
+    private BigQueryTestServer server;
+
+    @Override
+    protected Warehouse openWarehouse(Path dir) {
+        server = BigQueryTestServer.start(0, null);
+        return BigQueryTestTargets.warehouse(BigQueryTestTargets.target(server), dir);
+    }
+
+    @AfterEach
+    void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private BigQueryWarehouse bq() {
+        return (BigQueryWarehouse) warehouse;
+    }
+
+    private static JobScope scope(String step) {
+        return new JobScope("acme", "daily_sales", "run-1", step, Optional.of("2024-03-01"), 1);
+    }
+
+    @Test
+    void aLostInsertAnswerReattachesToTheJobInsteadOfRunningItTwice() {
+        server.faults().loseResponseNext("POST", "/jobs$", 1);
+        QueryResult result;
+        String jobId;
+        try (JobScope.Binding bound = scope("load").bind()) {
+            result = warehouse.query(sql("SELECT 42 AS answer"), 10, noCancel);
+        }
+        jobId = scope("load").nextJobId();
+
+        assertThat(result.scalar()).isEqualTo(42L);
+        assertThat(server.faults().count("POST", "/jobs$")).isEqualTo(2);
+        assertThat(server.faults().executions(jobId)).isEqualTo(1);
+        assertThat(bq().jobsStarted()).isEqualTo(1);
+    }
+
+    @Test
+    void a5xxOnInsertIsRetriedWithTheSameJobId() {
+        server.faults().backendErrorNext("POST", "/jobs$", 2);
+        try (JobScope.Binding bound = scope("transform").bind()) {
+            assertThat(warehouse.query(sql("SELECT 'ok' AS s"), 10, noCancel).scalar()).isEqualTo("ok");
+        }
+        String jobId = scope("transform").nextJobId();
+        assertThat(server.faults().requests()).filteredOn(r -> r.method().equals("POST") && r.path().endsWith("/jobs"))
+                .hasSize(3);
+        assertThat(server.faults().executions(jobId)).isEqualTo(1);
+        assertThat(server.faults().executedJobs()).containsOnlyOnce(jobId);
+    }
+
+    @Test
+    void rateLimitsBackOffAndThenSucceed() {
+        server.faults().rateLimitNext("POST", "/jobs$", 3);
+        assertThat(warehouse.query(sql("SELECT 1 AS one"), 10, noCancel).scalar()).isEqualTo(1L);
+        assertThat(server.faults().count("POST", "/jobs$")).isEqualTo(4);
+        assertThat(server.faults().requests().stream().filter(r -> r.status() == 429)).hasSize(3);
+    }
+
+    @Test
+    void persistentRateLimitsEndAsATransientError() {
+        server.faults().rateLimitNext("POST", "/jobs$", 100);
+        assertThatThrownBy(() -> warehouse.query(sql("SELECT 1 AS one"), 10, noCancel))
+                .isInstanceOfSatisfying(ConvergenceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.WAREHOUSE_TRANSIENT));
+        assertThat(server.faults().count("POST", "/jobs$")).isEqualTo(BigQueryTestTargets.FAST.maxAttempts());
+    }
+
+    @Test
+    void aJobOverMaximumBytesBilledFailsWithTheLimitAndTheEstimate() {
+        TableId numbers = table("raw.numbers");
+        warehouse.createOrReplaceTable(numbers, sql("SELECT x, CAST(x AS STRING) AS label FROM UNNEST(GENERATE_ARRAY(1, 5000)) AS x"), noCancel);
+        try (BigQueryWarehouse capped = BigQueryTestTargets.warehouse(BigQueryTestTargets.target(server, new DataSize(100)), tempDir)) {
+            assertThatThrownBy(() -> capped.query(sql("SELECT SUM(x) FROM {{ ref('raw.numbers') }}"), 1, noCancel))
+                    .isInstanceOfSatisfying(ConvergenceException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.BYTES_LIMIT_EXCEEDED);
+                        assertThat(e.code().type()).isEqualTo(io.convergence.engine.error.ErrorType.USER);
+                    })
+                    .hasMessageContaining("maximum_bytes_billed 100 B")
+                    .hasMessageContaining("dry-run estimate");
+            // a dry run still answers, so run --dry-run can show what the cap refuses
+            assertThat(capped.dryRun(sql("SELECT SUM(x) FROM {{ ref('raw.numbers') }}")).bytesProcessed()).isGreaterThan(100);
+        }
+    }
+
+    @Test
+    void dryRunsReportBytesWithoutRunning() {
+        TableId numbers = table("raw.numbers");
+        warehouse.createOrReplaceTable(numbers, sql("SELECT x FROM UNNEST(GENERATE_ARRAY(1, 1000)) AS x"), noCancel);
+        int executed = server.faults().executedJobs().size();
+
+        long bytes = warehouse.dryRun(sql("SELECT x FROM {{ ref('raw.numbers') }}")).bytesProcessed();
+
+        assertThat(bytes).isGreaterThan(0);
+        assertThat(server.faults().executedJobs()).hasSize(executed);
+    }
+
+    @Test
+    void tablesGetTheirDeclaredPartitioningAndClusteringAndPartitionsAreDiscovered() {
+        TableId daily = table("mart.daily");
+        bq().declareLayouts(Map.of(daily, new TableLayout(Optional.of(new PartitionBy("day", PartitionGrain.DAY)), List.of("store"))));
+        for (String day : List.of("2024-03-01", "2024-03-02")) {
+            TableId staging = warehouse.newStagingTable(daily);
+            warehouse.createOrReplaceTable(staging, sql("SELECT DATE '" + day + "' AS day, 's1' AS store, 1 AS v"), noCancel);
+            warehouse.replacePartition(daily, new PartitionRange("day", date(day), date(java.time.LocalDate.parse(day).plusDays(1).toString())),
+                    staging, FenceCheck.NONE, noCancel);
+            warehouse.dropTable(staging);
+        }
+
+        Table table = server.bigQuery(BigQueryTestTargets.PROJECT).getTable(bq().clientId(daily));
+        StandardTableDefinition definition = table.getDefinition();
+        assertThat(definition.getTimePartitioning().getField()).isEqualTo("day");
+        assertThat(definition.getClustering().getFields()).containsExactly("store");
+        assertThat(bq().partitions(daily)).containsExactly("20240301", "20240302");
+    }
+
+    @Test
+    void aMovedWarehouseFenceRefusesThePublish() {
+        TableId daily = table("mart.daily");
+        warehouse.createOrReplaceTable(daily, sql("SELECT DATE '2024-03-01' AS day, 1 AS v"), noCancel);
+        WarehouseFences fences = new WarehouseFences(bq(), "acme_convergence");
+        LockKey key = new LockKey("acme", "daily_sales");
+        bq().useFence(fences.advance(key, 3));
+        try (BigQueryWarehouse newer = BigQueryTestTargets.warehouse(BigQueryTestTargets.target(server), tempDir)) {
+            new WarehouseFences(newer, "acme_convergence").advance(key, 4);
+        }
+        TableId staging = warehouse.newStagingTable(daily);
+        warehouse.createOrReplaceTable(staging, sql("SELECT DATE '2024-03-01' AS day, 99 AS v"), noCancel);
+
+        assertThatThrownBy(() -> warehouse.replacePartition(daily, new PartitionRange("day", date("2024-03-01"), date("2024-03-02")),
+                staging, FenceCheck.NONE, noCancel))
+                .isInstanceOfSatisfying(ConvergenceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FENCING_REJECTED));
+        assertThatThrownBy(() -> warehouse.replaceTable(daily, sql("SELECT DATE '2024-03-01' AS day, 98 AS v"), FenceCheck.NONE, noCancel))
+                .isInstanceOfSatisfying(ConvergenceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FENCING_REJECTED));
+        assertThat(rows("SELECT v FROM {{ ref('mart.daily') }}")).containsExactly(List.of(1L));
+        assertThatThrownBy(() -> fences.advance(key, 3))
+                .isInstanceOfSatisfying(ConvergenceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FENCING_REJECTED));
+    }
+
+    @Test
+    void tablesStreamThroughTheStorageReadApi() {
+        TableId big = table("raw.big");
+        warehouse.createOrReplaceTable(big, sql("SELECT x, DATE_ADD(DATE '2024-01-01', INTERVAL MOD(x, 30) DAY) AS d,"
+                + " CAST(x AS NUMERIC) / 4 AS n FROM UNNEST(GENERATE_ARRAY(1, 20000)) AS x"), noCancel);
+        long n = 0;
+        long sum = 0;
+        try (RowStream rows = bq().readTable(big)) {
+            assertThat(rows.columns()).extracting(QueryResult.Column::type).containsExactly("INT64", "DATE", "NUMERIC");
+            while (rows.hasNext()) {
+                List<Object> row = rows.next();
+                sum += (Long) row.get(0);
+                assertThat(row.get(1)).isInstanceOf(java.time.LocalDate.class);
+                n++;
+            }
+        }
+        assertThat(n).isEqualTo(20_000);
+        assertThat(sum).isEqualTo(20_000L * 20_001 / 2);
+        assertThat(server.faults().count("GET", "/data$")).isZero();
+    }
+
+    @Test
+    @Timeout(60)
+    void closingTheWarehouseCancelsItsRunningJobs() throws Exception {
+        server.faults().slowJobs(1, Integer.MAX_VALUE);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread worker = new Thread(() -> {
+            try {
+                warehouse.query(sql("SELECT 1 AS x"), 1, new CancellationToken());
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        worker.start();
+        while (server.faults().count("POST", "/jobs$") == 0) {
+            Thread.sleep(10);
+        }
+        warehouse.close();
+        worker.join(30_000);
+
+        assertThat(worker.isAlive()).isFalse();
+        assertThat(failure.get()).isInstanceOf(ConvergenceException.class);
+        assertThat(server.faults().count("POST", "/cancel$")).isGreaterThanOrEqualTo(1);
+    }
+}
