@@ -337,18 +337,20 @@ class CliTest {
         }
     }
 
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "run acme/daily_sales --dry-run --param run_date=2024-01-31 --from 2024-01-01 --to 2024-01-31 | run",
-            "runs --status failed --limit 5    | runs",
-            "runs show r-123 --format json     | runs show",
-            "locks --format json               | locks",
-            "locks release acme daily_sales --reason stuck | locks release",
-            "doctor --target local             | doctor"})
-    void commandsNotWiredYetSaySoAndExit2(String commandLine, String command) {
-        Outcome outcome = run(commandLine.trim().split(" +"));
+    @Test
+    void doctorIsNotWiredYetAndSaysSo() {
+        Outcome outcome = run("doctor", "--target", "local");
         assertThat(outcome.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(outcome.err()).isEqualTo("error CVG-1010: " + command + " is not available yet\n");
+        assertThat(outcome.err()).isEqualTo("error CVG-1010: doctor is not available yet\n");
+        assertThat(outcome.out()).isEmpty();
+    }
+
+    @Test
+    void runRefusesAPipelineWithConfigurationErrorsAndShowsThem() {
+        Outcome outcome = run("run", "acme/daily_sales");
+        assertThat(outcome.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(outcome.err()).contains("error CV203", "did you mean 'sales_by_day'?",
+                "error CVG-1001: acme/daily_sales has configuration errors");
         assertThat(outcome.out()).isEmpty();
     }
 

@@ -235,8 +235,9 @@ public final class RunService implements AutoCloseable {
             lock.onLost((h, loss) -> handle.interrupt("lock lost: " + loss.reason()));
             Executor runExecutor = executor;
             RunnerBackend runBackend = backend;
-            // cleanup runs before the returned future completes, so callers see history and the lock settled
-            java.util.concurrent.CompletableFuture<RunResult> settled = handle.completion().whenComplete((result, failure) -> {
+            // Cleanup runs before the returned future completes, so callers see history and the lock settled. It runs on
+            // its own thread: completion fires on the executor's event thread, and closing the executor joins that thread.
+            java.util.concurrent.CompletableFuture<RunResult> settled = handle.completion().whenCompleteAsync((result, failure) -> {
                 RunEvent.LockChanged released = new RunEvent.LockChanged(runId, clock.instant(), key.tenant(), key.pipeline(),
                         "RELEASED", lock.epoch(), "run finished");
                 lock.close();
@@ -253,6 +254,10 @@ public final class RunService implements AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }, task -> {
+                Thread cleanup = new Thread(task, "convergence-run-cleanup-" + runId);
+                cleanup.setDaemon(true);
+                cleanup.start();
             });
             StartedRun started = new StartedRun(prepared, handle, settled);
             active.add(started);

@@ -186,52 +186,58 @@ public final class SqlTemplate {
         }
 
         SqlTemplate scan() {
-            int i = 0;
+            // The project's one BigQuery lexer finds literals, comments, templates and parameters; this scanner only
+            // interprets its tokens. Dotted names (raw.orders) are joined into one word for the FROM/JOIN analysis.
             boolean statementHasContent = false;
-            while (i < n) {
-                char c = s.charAt(i);
-                if (c == '-' && peek(i + 1) == '-' || c == '#') {
-                    i = skipTo(i, "\n");
-                } else if (c == '/' && peek(i + 1) == '*') {
-                    i = skipTo(i + 2, "*/");
-                } else if (c == '\'' || c == '"') {
-                    statementHasContent = true;
-                    boolean triple = peek(i + 1) == c && peek(i + 2) == c;
-                    i = triple ? skipTo(i + 3, String.valueOf(c).repeat(3)) : skipQuoted(i, c);
-                } else if (c == '`') {
-                    statementHasContent = true;
-                    int end = skipQuoted(i, '`');
-                    tokens.add(new Token(s.substring(i, end), i, true, false));
-                    i = end;
-                } else if (c == '{' && peek(i + 1) == '{') {
-                    statementHasContent = true;
-                    i = template(i);
-                } else if (c == '@') {
-                    statementHasContent = true;
-                    i = parameter(i);
-                } else if (Character.isLetter(c) || c == '_') {
-                    statementHasContent = true;
-                    int end = i;
-                    while (end < n && (Character.isLetterOrDigit(s.charAt(end)) || s.charAt(end) == '_' || s.charAt(end) == '.')) {
-                        end++;
+            int at = 0;
+            List<SqlLexer.Token> lexed = SqlLexer.tokenize(s);
+            for (int t = 0; t < lexed.size(); t++) {
+                SqlLexer.Token token = lexed.get(t);
+                int start = at;
+                at += token.text().length();
+                switch (token.kind()) {
+                    case SPACE, LINE_COMMENT, HASH_COMMENT, BLOCK_COMMENT -> {
                     }
-                    tokens.add(new Token(s.substring(i, end), i, true, false));
-                    i = end;
-                } else if (c == ';') {
-                    if (statementHasContent) {
-                        statements++;
-                    }
-                    statementHasContent = false;
-                    tokens.add(new Token(";", i, false, false));
-                    i++;
-                } else if (Character.isWhitespace(c)) {
-                    i++;
-                } else {
-                    if (!Character.isWhitespace(c)) {
+                    case STRING, BYTES, NUMBER -> {
                         statementHasContent = true;
+                        tokens.add(new Token(token.text(), start, false, false));
                     }
-                    tokens.add(new Token(String.valueOf(c), i, false, false));
-                    i++;
+                    case QUOTED_IDENT -> {
+                        statementHasContent = true;
+                        tokens.add(new Token(token.text(), start, true, false));
+                    }
+                    case TEMPLATE -> {
+                        statementHasContent = true;
+                        template(start, token.text());
+                    }
+                    case PARAM -> {
+                        statementHasContent = true;
+                        if (!token.text().startsWith("@@")) {
+                            params.add(new Param(token.text().substring(1), start, at, line(start), column(start)));
+                        }
+                    }
+                    case WORD -> {
+                        statementHasContent = true;
+                        StringBuilder name = new StringBuilder(token.text());
+                        while (t + 2 < lexed.size() && lexed.get(t + 1).isSymbol(".") && lexed.get(t + 2).kind() == SqlLexer.Kind.WORD) {
+                            name.append('.').append(lexed.get(t + 2).text());
+                            at += 1 + lexed.get(t + 2).text().length();
+                            t += 2;
+                        }
+                        tokens.add(new Token(name.toString(), start, true, false));
+                    }
+                    case SYMBOL -> {
+                        if (token.text().equals(";")) {
+                            if (statementHasContent) {
+                                statements++;
+                            }
+                            statementHasContent = false;
+                        } else {
+                            statementHasContent = true;
+                        }
+                        tokens.add(new Token(token.text(), start, false, false));
+                    }
+                    default -> throw new IllegalStateException("unknown token kind " + token.kind());
                 }
             }
             if (statementHasContent) {
@@ -242,63 +248,15 @@ public final class SqlTemplate {
             return new SqlTemplate(s, refs, params, raw, bad, statements);
         }
 
-        private char peek(int i) {
-            return i < n ? s.charAt(i) : '\0';
-        }
-
-        private int skipTo(int from, String end) {
-            int at = s.indexOf(end, from);
-            return at < 0 ? n : at + end.length();
-        }
-
-        private int skipQuoted(int i, char quote) {
-            int j = i + 1;
-            while (j < n) {
-                char c = s.charAt(j);
-                if (c == '\\') {
-                    j += 2;
-                    continue;
-                }
-                if (c == quote) {
-                    return j + 1;
-                }
-                j++;
-            }
-            return n;
-        }
-
-        private int template(int i) {
-            int close = s.indexOf("}}", i + 2);
-            int end = close < 0 ? n : close + 2;
-            String text = s.substring(i, end);
+        private void template(int i, String text) {
+            int end = i + text.length();
             Matcher m = REF.matcher(text);
-            if (close >= 0 && m.matches()) {
+            if (text.endsWith("}}") && m.matches()) {
                 refs.add(new Ref(m.group(2), i, end, line(i), column(i)));
-                tokens.add(new Token(text, i, false, true));
             } else {
                 bad.add(new BadTemplate(text.length() > 80 ? text.substring(0, 80) + "..." : text, line(i), column(i)));
-                tokens.add(new Token(text, i, false, true));
             }
-            return end;
-        }
-
-        private int parameter(int i) {
-            if (peek(i + 1) == '@') {
-                // @@system_variable: BigQuery scripting, not a query parameter
-                int j = i + 2;
-                while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_' || s.charAt(j) == '.')) {
-                    j++;
-                }
-                return j;
-            }
-            int j = i + 1;
-            while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) {
-                j++;
-            }
-            if (j > i + 1) {
-                params.add(new Param(s.substring(i + 1, j), i, j, line(i), column(i)));
-            }
-            return j;
+            tokens.add(new Token(text, i, false, true));
         }
 
         private void collectCteNames() {

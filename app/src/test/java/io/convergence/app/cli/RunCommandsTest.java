@@ -1,0 +1,123 @@
+package io.convergence.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.convergence.engine.config.WorkspaceLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** run, runs and locks in-process, on a copy of the demo workspace and the real embedded warehouse. */
+class RunCommandsTest {
+    @TempDir
+    Path temp;
+
+    private Path workspace;
+    private final Map<String, String> environment = new HashMap<>();
+
+    record Outcome(int exitCode, String out, String err) {
+    }
+
+    @BeforeEach
+    void copyDemoWorkspace() throws IOException {
+        workspace = temp.resolve("configs");
+        Path demo = Path.of("..", "configs").toAbsolutePath().normalize();
+        try (Stream<Path> files = Files.walk(demo)) {
+            for (Path source : files.filter(p -> !p.toString().contains(".convergence")).toList()) {
+                Path target = workspace.resolve(demo.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
+    }
+
+    private Outcome run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CliContext context = new CliContext(workspace, environment, WorkspaceLoader::load, ws -> {
+        });
+        int exitCode = Cli.execute(context, new PrintWriter(out), new PrintWriter(err), args);
+        return new Outcome(exitCode, out.toString(), err.toString());
+    }
+
+    @Test
+    void runRecordsHistoryThatRunsAndRunsShowPrint() throws IOException {
+        Outcome ran = run("run", "jaffle/jaffle_shop", "--progress", "plain");
+        assertThat(ran.exitCode()).as(ran.err()).isZero();
+        assertThat(ran.out()).contains("load_orders SUCCEEDED 99 rows", "customers SUCCEEDED 100 rows", "SUCCEEDED in",
+                "details: convergence runs show ");
+
+        Outcome listed = run("runs", "--format", "json");
+        assertThat(listed.exitCode()).isZero();
+        JsonNode runs = new ObjectMapper().readTree(listed.out()).get("runs");
+        assertThat(runs).hasSize(1);
+        String runId = runs.get(0).get("run_id").asText();
+        assertThat(runs.get(0).get("state").asText()).isEqualTo("succeeded");
+        assertThat(runs.get(0).get("pipeline_version").asText()).startsWith("sha256:");
+
+        Outcome table = run("runs", "--pipeline", "jaffle_shop");
+        assertThat(table.out()).contains(runId, "jaffle/jaffle_shop", "SUCCEEDED");
+        assertThat(run("runs", "--status", "FAILED").out()).isEqualTo("no runs\n");
+
+        Outcome shown = run("runs", "show", runId);
+        assertThat(shown.exitCode()).isZero();
+        assertThat(shown.out()).contains("state     SUCCEEDED", "stg_payments", "unique(customer_id)", "pass");
+
+        Outcome missing = run("runs", "show", "nope");
+        assertThat(missing.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(missing.err()).contains("CVG-1008", "no run 'nope'");
+    }
+
+    @Test
+    void partitionedRunReportsQuarantineAndWarnings() {
+        Outcome ran = run("run", "acme/daily_sales", "--from", "2024-06-01", "--to", "2024-06-10", "--progress", "plain");
+        assertThat(ran.exitCode()).as(ran.err()).isZero();
+        assertThat(ran.out()).contains("10 partitions", "3 rows failed the schema", "sales_by_day[2024-06-10] SUCCEEDED",
+                "check accepted_values(store_id)[2024-06-08] failed");
+    }
+
+    @Test
+    void dryRunPrintsThePlanAndRunsNothing() {
+        Outcome planned = run("run", "acme/daily_sales", "--dry-run", "--from", "2024-06-01", "--to", "2024-06-03");
+        assertThat(planned.exitCode()).isZero();
+        assertThat(planned.out()).contains("Partitions (day): 2024-06-01, 2024-06-02, 2024-06-03",
+                "sales_by_day  transform  per partition (3)");
+        assertThat(run("runs").out()).isEqualTo("no runs\n");
+    }
+
+    @Test
+    void badParametersAndRangesAreUsageErrors() {
+        Outcome unknown = run("run", "acme/daily_sales", "--param", "nope=1");
+        assertThat(unknown.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(unknown.err()).contains("unknown parameter 'nope'");
+        Outcome badDate = run("run", "acme/daily_sales", "--param", "run_date=yesterdayish");
+        assertThat(badDate.err()).contains("'yesterdayish' is not a valid date");
+        Outcome notPartitioned = run("run", "jaffle/jaffle_shop", "--from", "2024-01-01");
+        assertThat(notPartitioned.err()).contains("is not partitioned");
+        Outcome unknownTarget = run("run", "jaffle/jaffle_shop", "--target", "moon");
+        assertThat(unknownTarget.err()).contains("no target 'moon'");
+    }
+
+    @Test
+    void locksListsNothingAndReleasingAFreeLockIsAUsageError() {
+        assertThat(run("locks").out()).isEqualTo("no locks held\n");
+        assertThat(run("locks", "--format", "json").out()).contains("\"locks\" : [ ]");
+        Outcome release = run("locks", "release", "acme", "daily_sales", "--reason", "stuck");
+        assertThat(release.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(release.err()).contains("CVG-3003");
+        assertThat(run("locks", "--metrics").out()).contains("# TYPE");
+    }
+}
