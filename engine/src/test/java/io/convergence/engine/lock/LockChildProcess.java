@@ -106,8 +106,12 @@ public final class LockChildProcess {
         SqliteLockStore store = SqliteLockStore.open(db);
         LockManager manager = LockManager.builder(store, new LockSettings(lease, heartbeat, 0, Duration.ZERO,
                 Duration.ofMillis(200))).build();
+        java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
         LockHandle handle = manager.acquire(KEY, LockHolder.current("child-" + ProcessHandle.current().pid()),
-                (h, loss) -> say("LOST " + loss.reason() + " " + loss.detail()));
+                (h, loss) -> {
+                    say("LOST " + loss.reason() + " " + loss.detail());
+                    reported.countDown();
+                });
         say("ACQUIRED " + handle.epoch() + " " + ProcessHandle.current().pid());
         if (mode.equals("exit")) {
             System.exit(0);
@@ -120,6 +124,8 @@ public final class LockChildProcess {
                 } catch (ConvergenceException e) {
                     if (e.code() == ErrorCode.FENCING_REJECTED) {
                         say("REJECTED " + e.getMessage());
+                        // loss listeners run on their own thread; let ours speak before exiting
+                        reported.await(5, TimeUnit.SECONDS);
                         handle.close();
                         System.exit(4);
                     }
