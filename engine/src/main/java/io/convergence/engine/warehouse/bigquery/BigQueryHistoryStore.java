@@ -227,8 +227,8 @@ public final class BigQueryHistoryStore implements HistoryStore {
     private Optional<String[]> findOwner(String runId) {
         for (TenantConfig tenant : distinctTables(Optional.empty())) {
             BigQueryWarehouse w = ready(tenant);
-            QueryResult r = w.query(BoundSql.of("SELECT tenant, pipeline FROM " + w.dialect().quoteTable(table(tenant))
-                    + " WHERE run_id = ? AND tenant IS NOT NULL LIMIT 1", text(runId)), 1, none);
+            QueryResult r = w.quickQuery(BoundSql.of("SELECT tenant, pipeline FROM " + w.dialect().quoteTable(table(tenant))
+                    + " WHERE run_id = ? AND tenant IS NOT NULL LIMIT 1", text(runId)), 1);
             if (!r.rows().isEmpty()) {
                 return Optional.of(new String[] {(String) r.rows().get(0).get(0), (String) r.rows().get(0).get(1)});
             }
@@ -263,8 +263,8 @@ public final class BigQueryHistoryStore implements HistoryStore {
             BigQueryWarehouse w = ready(t);
             String table = w.dialect().quoteTable(table(t));
             BoundSql condition = where.apply(table);
-            QueryResult r = w.query(new BoundSql("SELECT run_id, seq, type, payload FROM " + table + " WHERE " + condition.sql(),
-                    condition.parameters()), Integer.MAX_VALUE - 1, none);
+            QueryResult r = w.quickQuery(new BoundSql("SELECT run_id, seq, type, payload FROM " + table + " WHERE " + condition.sql(),
+                    condition.parameters()), Integer.MAX_VALUE - 1);
             for (List<Object> row : r.rows()) {
                 rows.add(row.toArray());
             }
@@ -307,8 +307,8 @@ public final class BigQueryHistoryStore implements HistoryStore {
             BoundSql.Builder runs = BoundSql.builder().append("SELECT run_id FROM " + table + " WHERE type = 'RunStarted'");
             query.tenant().ifPresent(t -> runs.append(" AND tenant = ").bind(text(t)));
             query.pipeline().ifPresent(p -> runs.append(" AND pipeline = ").bind(text(p)));
-            query.since().ifPresent(s -> runs.append(" AND at >= ").bind(new ParameterValue(ParameterType.TIMESTAMP, s)));
-            query.until().ifPresent(u -> runs.append(" AND at < ").bind(new ParameterValue(ParameterType.TIMESTAMP, u)));
+            query.since().ifPresent(s -> runs.append(" AND `at` >= ").bind(new ParameterValue(ParameterType.TIMESTAMP, s)));
+            query.until().ifPresent(u -> runs.append(" AND `at` < ").bind(new ParameterValue(ParameterType.TIMESTAMP, u)));
             return BoundSql.builder().append("type IN ('" + String.join("', '", SUMMARY_TYPES) + "') AND run_id IN (")
                     .append(runs.build()).append(")").build();
         });

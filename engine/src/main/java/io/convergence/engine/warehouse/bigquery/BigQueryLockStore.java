@@ -177,8 +177,8 @@ public final class BigQueryLockStore implements LockStore {
 
     private Optional<Row> row(TenantConfig tenant, LockKey key) {
         BigQueryWarehouse w = ready(tenant);
-        QueryResult r = w.query(BoundSql.of("SELECT " + LEASE_COLUMNS + " FROM " + w.dialect().quoteTable(locks(tenant))
-                + " WHERE tenant = ? AND pipeline = ?", text(key.tenant()), text(key.pipeline())), 2, none);
+        QueryResult r = w.quickQuery(BoundSql.of("SELECT " + LEASE_COLUMNS + " FROM " + w.dialect().quoteTable(locks(tenant))
+                + " WHERE tenant = ? AND pipeline = ?", text(key.tenant()), text(key.pipeline())), 2);
         if (r.rows().isEmpty()) {
             return Optional.empty();
         }
@@ -418,8 +418,8 @@ public final class BigQueryLockStore implements LockStore {
                 continue;
             }
             BigQueryWarehouse w = ready(tenant);
-            QueryResult r = w.query(new BoundSql("SELECT " + LEASE_COLUMNS + " FROM " + w.dialect().quoteTable(locks(tenant))
-                    + " WHERE " + where, parameters), Integer.MAX_VALUE - 1, none);
+            QueryResult r = w.quickQuery(new BoundSql("SELECT " + LEASE_COLUMNS + " FROM " + w.dialect().quoteTable(locks(tenant))
+                    + " WHERE " + where, parameters), Integer.MAX_VALUE - 1);
             for (List<Object> row : r.rows()) {
                 if (tenants.containsKey((String) row.get(0))) {
                     rows.add(row);
@@ -448,7 +448,7 @@ public final class BigQueryLockStore implements LockStore {
                     sql.append(" WHERE tenant = ").bind(text(key.get().tenant())).append(" AND pipeline = ").bind(text(key.get().pipeline()));
                 }
                 sql.append(" ORDER BY released_at DESC, previous_epoch DESC LIMIT " + limit);
-                for (List<Object> row : w.query(sql.build(), limit, none).rows()) {
+                for (List<Object> row : w.quickQuery(sql.build(), limit).rows()) {
                     if (!tenants.containsKey((String) row.get(0))) {
                         continue;
                     }

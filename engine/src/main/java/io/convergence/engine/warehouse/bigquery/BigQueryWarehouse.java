@@ -246,7 +246,9 @@ public final class BigQueryWarehouse implements Warehouse {
                 bigquery.create(TableInfo.of(clientId(table), definition.build()));
                 LOG.debug("created table {}{}", table, layout.isEmpty() ? "" : " with " + layout);
             } catch (BigQueryException e) {
-                if (e.getCode() != 409) {
+                // 409: a parallel step created it first, which is what we wanted; anything else counts only if the
+                // table is still missing (a racing create may also surface as another error)
+                if (e.getCode() != 409 && bigquery.getTable(clientId(table)) == null) {
                     throw e;
                 }
             }
@@ -286,6 +288,40 @@ public final class BigQueryWarehouse implements Warehouse {
         }
         Job job = run(query, "query", cancellation);
         TableResult result = results(job, (int) Math.min(PAGE_SIZE, (long) maxRows + 1), cancellation);
+        Schema schema = result.getSchema();
+        List<List<Object>> rows = new ArrayList<>();
+        boolean truncated = false;
+        if (schema != null) {
+            for (FieldValueList values : result.iterateAll()) {
+                if (rows.size() == maxRows) {
+                    truncated = true;
+                    break;
+                }
+                rows.add(BigQueryValues.row(values, schema));
+            }
+        }
+        return new QueryResult(BigQueryValues.columns(schema), rows, truncated);
+    }
+
+    /**
+     * A read-only query through {@code jobs.query}: one round trip when the answer is quick, and no deterministic
+     * job id (reading twice is harmless). For metadata reads (locks, history, counts), not for step work.
+     */
+    QueryResult quickQuery(BoundSql query, int maxRows) {
+        requireOpen();
+        QueryJobConfiguration config = jobs.query(query).setMaxResults((long) Math.min(PAGE_SIZE, (long) maxRows + 1)).build();
+        TableResult result = jobs.call(() -> {
+            try {
+                return bigquery.query(config);
+            } catch (com.google.cloud.bigquery.JobException e) {
+                List<com.google.cloud.bigquery.BigQueryError> errors = e.getErrors();
+                throw errors == null || errors.isEmpty() ? new ConvergenceException(ErrorCode.SQL_ERROR, "query failed: " + e.getMessage(), e)
+                        : BigQueryErrors.translate(errors.get(0), "query");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ConvergenceException(ErrorCode.RUN_CANCELLED, "interrupted while querying", e);
+            }
+        }, "query");
         Schema schema = result.getSchema();
         List<List<Object>> rows = new ArrayList<>();
         boolean truncated = false;
@@ -386,7 +422,8 @@ public final class BigQueryWarehouse implements Warehouse {
     }
 
     long longValue(BoundSql sql, CancellationToken cancellation) {
-        Object value = query(sql, 1, cancellation).scalar();
+        cancellation.throwIfCancelled();
+        Object value = quickQuery(sql, 1).scalar();
         return value == null ? 0 : ((Number) value).longValue();
     }
 
