@@ -58,8 +58,9 @@ public final class BigQueryDialect implements SqlDialect {
         if (rows < 1) {
             throw new IllegalArgumentException("sample rows must be positive");
         }
-        // TABLESAMPLE needs a table and a percentage; ordering by RAND() draws a uniform sample of any relation
-        return "(SELECT * FROM " + relationSql + " AS _cvg_sampled ORDER BY RAND() LIMIT " + rows + ")";
+        // TABLESAMPLE needs a table and a percentage; ordering by a hash of the whole row draws a spread-out sample
+        // of any relation, and the same one on every run (as the local target's fixed seed does)
+        return "(SELECT * FROM " + relationSql + " AS _cvg_sampled ORDER BY MD5(TO_JSON_STRING(_cvg_sampled)) LIMIT " + rows + ")";
     }
 
     @Override

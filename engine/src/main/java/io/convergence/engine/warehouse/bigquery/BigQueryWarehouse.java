@@ -170,8 +170,8 @@ public final class BigQueryWarehouse implements Warehouse {
                     bigquery.create(DatasetInfo.newBuilder(id).setLocation(connection.location()).build());
                     LOG.info("created dataset {} in {}", dataset, connection.location());
                 } catch (BigQueryException e) {
-                    // a parallel step created it first: that is what we wanted
-                    if (e.getCode() != 409) {
+                    // a parallel step created it first: that is what we wanted (409, or another error if it raced)
+                    if (e.getCode() != 409 && bigquery.getDataset(id) == null) {
                         throw e;
                     }
                 }

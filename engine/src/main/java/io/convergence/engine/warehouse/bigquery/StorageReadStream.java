@@ -116,6 +116,17 @@ final class StorageReadStream implements RowStream {
     }
 
     private boolean nextBatch() {
+        try {
+            return readBatch();
+        } catch (com.google.api.gax.rpc.ApiException e) {
+            close();
+            // the client already resumed broken streams at their offset; what is left is worth a retry of the step
+            throw new ConvergenceException(ErrorCode.WAREHOUSE_TRANSIENT, "reading rows through the BigQuery Storage Read API failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private boolean readBatch() {
         while (responses == null || !responses.hasNext()) {
             if (!streams.hasNext()) {
                 return false;

@@ -202,7 +202,7 @@ class BigQueryPipelineRunTest {
             List<RunSummary> shared = service.historyFor("bq", bq).runs(HistoryQuery.all());
             assertThat(shared).extracting(RunSummary::runId).containsExactly(result.runId());
             assertThat(shared.get(0).state()).isEqualTo(RunState.SUCCEEDED);
-            assertThat(service.historyFor("bq", bq).run(result.runId()).orElseThrow().steps()).hasSize(8);
+            assertThat(service.historyFor("bq", bq).run(result.runId()).orElseThrow().steps()).hasSize(10);
             // the local copy serves --resume and offline listing
             assertThat(service.history().run(result.runId())).isPresent();
             // the lock went to the shared table: epoch 1 was this run's, and it is free again
