@@ -209,7 +209,8 @@ final class BigQueryJobs {
         long limit = connection.maximumBytesBilled().orElse(-1L);
         String estimate;
         try {
-            estimate = formatBytes(dryRun(config).getTotalBytesProcessed()) + " (dry-run estimate)";
+            long bytes = dryRun(config).getTotalBytesProcessed();
+            estimate = "about " + formatBytes(bytes).replace(" bytes)", " bytes, dry-run estimate)");
         } catch (RuntimeException e) {
             estimate = "an unknown amount (" + error.getMessage() + ")";
         }
