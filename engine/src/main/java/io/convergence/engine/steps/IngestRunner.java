@@ -12,6 +12,7 @@ import io.convergence.engine.model.IngestStep;
 import io.convergence.engine.model.SchemaField;
 import io.convergence.engine.model.TableRef;
 import io.convergence.engine.model.WriteMode;
+import io.convergence.engine.warehouse.CloudFileLoad;
 import io.convergence.engine.warehouse.FenceCheck;
 import io.convergence.engine.warehouse.FileLoad;
 import io.convergence.engine.warehouse.Publication;
@@ -58,11 +59,12 @@ public final class IngestRunner implements StepRunner {
         long maxBad = step.badRows() == null ? 0 : step.badRows().max();
 
         String uri = step.source().uri();
-        if (uri.startsWith("gs://")) {
+        boolean cloud = uri.startsWith("gs://");
+        if (cloud && !warehouse.supports(WarehouseCapability.CLOUD_STORAGE_FILES)) {
             throw new ConvergenceException(ErrorCode.FEATURE_NOT_AVAILABLE, "step " + step.id() + " reads " + uri
                     + "; gs:// sources need the bigquery target, " + warehouse.name() + " reads local files");
         }
-        if (!warehouse.supports(WarehouseCapability.LOCAL_FILES)) {
+        if (!cloud && !warehouse.supports(WarehouseCapability.LOCAL_FILES)) {
             throw warehouse.unsupported(WarehouseCapability.LOCAL_FILES);
         }
         if (step.write() == WriteMode.REPLACE_PARTITIONS) {
@@ -70,8 +72,8 @@ public final class IngestRunner implements StepRunner {
                     + ": an ingest step cannot use write: replace_partitions, it has no partition_by; use append or replace"
                     + " (or ingest into a staging table and replace partitions with a transform)");
         }
-        List<Path> files = FileGlob.expand(context.pipeline().dir(), uri);
-        if (files.isEmpty()) {
+        List<Path> files = cloud ? List.of() : FileGlob.expand(context.pipeline().dir(), uri);
+        if (!cloud && files.isEmpty()) {
             throw new ConvergenceException(ErrorCode.STEP_FAILED, "step " + step.id() + ": no file matches '" + uri
                     + "' (relative to " + context.pipeline().dir() + ")");
         }
@@ -79,11 +81,13 @@ public final class IngestRunner implements StepRunner {
 
         warehouse.ensureDataset(target.dataset());
         warehouse.ensureDataset(quarantineTable.dataset());
-        StepSupport.log(context, "INFO", "reading " + StepSupport.plural(files.size(), "file") + " ("
+        StepSupport.log(context, "INFO", "reading " + (cloud ? uri : StepSupport.plural(files.size(), "file")) + " ("
                 + step.source().format().name().toLowerCase(java.util.Locale.ROOT) + ") into " + step.target());
 
         Quarantine quarantine = new Quarantine(quarantineTable, context.runId(), context.clock().instant());
-        try (StagedLoad staged = warehouse.stageFiles(new FileLoad(files, step.source(), schema, target), context.cancellation())) {
+        try (StagedLoad staged = cloud
+                ? warehouse.stageCloudFiles(new CloudFileLoad(uri, step.source(), schema, target), context.cancellation())
+                : warehouse.stageFiles(new FileLoad(files, step.source(), schema, target), context.cancellation())) {
             long read = staged.rowsRead();
             long rejected = staged.rowsRejected();
             if (rejected > maxBad) {
@@ -112,7 +116,7 @@ public final class IngestRunner implements StepRunner {
             details.put("rows_quarantined", Long.toString(outcome.quarantined()));
             details.put("target", target.toString());
             details.put("quarantine", quarantineTable.toString());
-            details.put("files", Integer.toString(files.size()));
+            details.put("files", cloud ? uri : Integer.toString(files.size()));
             return new StepResult(outcome.loaded(), totalBytes(files), details);
         }
     }
@@ -142,7 +146,8 @@ public final class IngestRunner implements StepRunner {
             } catch (IllegalArgumentException e) {
                 // a different root: keep the full path
             }
-            return file + ":" + r.lineNumber() + " " + r.reason();
+            // objects read by the warehouse itself (gs://) have no line numbers
+            return file + (r.lineNumber() > 0 ? ":" + r.lineNumber() : "") + " " + r.reason();
         }).collect(Collectors.joining("; "));
     }
 

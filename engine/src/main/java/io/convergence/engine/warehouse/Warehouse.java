@@ -140,6 +140,15 @@ public interface Warehouse extends AutoCloseable {
         throw unsupported(WarehouseCapability.LOCAL_FILES);
     }
 
+    /**
+     * Reads cloud storage objects ({@code gs://}) into a staging area with the schema enforced and every record
+     * classified, like {@link #stageFiles}; the warehouse reads them itself (no bytes pass through this process).
+     * Needs {@link WarehouseCapability#CLOUD_STORAGE_FILES}.
+     */
+    default StagedLoad stageCloudFiles(CloudFileLoad load, CancellationToken cancellation) {
+        throw unsupported(WarehouseCapability.CLOUD_STORAGE_FILES);
+    }
+
     /** Releases connections; running work fails. */
     @Override
     void close();

@@ -6,6 +6,7 @@ import com.google.cloud.bigquery.BigQuery;
 import com.google.cloud.bigquery.BigQueryError;
 import com.google.cloud.bigquery.BigQueryException;
 import com.google.cloud.bigquery.Job;
+import com.google.cloud.bigquery.JobConfiguration;
 import com.google.cloud.bigquery.JobId;
 import com.google.cloud.bigquery.JobInfo;
 import com.google.cloud.bigquery.JobStatistics;
@@ -76,7 +77,7 @@ final class BigQueryJobs {
      * Runs a query job to completion and returns the finished job. {@code what} names the work in errors.
      * With {@code retryConflicts}, a job that lost a concurrent-update race runs again (for idempotent scripts).
      */
-    Job run(QueryJobConfiguration config, String what, CancellationToken cancellation, boolean retryConflicts) {
+    Job run(JobConfiguration config, String what, CancellationToken cancellation, boolean retryConflicts) {
         String baseId = JobScope.current().map(JobScope::nextJobId).orElseGet(() -> JobIds.adHoc("adhoc"));
         for (int rerun = 1; ; rerun++) {
             String id = rerun == 1 ? baseId : JobIds.rerun(baseId, rerun);
@@ -97,7 +98,7 @@ final class BigQueryJobs {
         }
     }
 
-    private Job runOnce(JobId jobId, QueryJobConfiguration config, String what, CancellationToken cancellation) {
+    private Job runOnce(JobId jobId, JobConfiguration config, String what, CancellationToken cancellation) {
         cancellation.throwIfCancelled();
         running.add(jobId);
         try (AutoCloseable hook = cancellation.onCancel(() -> cancelQuietly(jobId))) {
@@ -195,9 +196,9 @@ final class BigQueryJobs {
         return call(request, what, new CancellationToken());
     }
 
-    private ConvergenceException failure(BigQueryError error, QueryJobConfiguration config, String what, CancellationToken cancellation) {
-        if ("bytesBilledLimitExceeded".equals(error.getReason())) {
-            return bytesLimit(config, what, error);
+    private ConvergenceException failure(BigQueryError error, JobConfiguration config, String what, CancellationToken cancellation) {
+        if ("bytesBilledLimitExceeded".equals(error.getReason()) && config instanceof QueryJobConfiguration) {
+            return bytesLimit((QueryJobConfiguration) config, what, error);
         }
         if ("stopped".equals(error.getReason()) && cancellation.isCancelled()) {
             return new ConvergenceException(ErrorCode.RUN_CANCELLED, what + " was cancelled");

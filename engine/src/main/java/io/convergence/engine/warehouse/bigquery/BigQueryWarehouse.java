@@ -128,7 +128,8 @@ public final class BigQueryWarehouse implements Warehouse {
 
     @Override
     public Set<WarehouseCapability> capabilities() {
-        return EnumSet.of(WarehouseCapability.DRY_RUN, WarehouseCapability.CANCEL, WarehouseCapability.LOCAL_FILES);
+        return EnumSet.of(WarehouseCapability.DRY_RUN, WarehouseCapability.CANCEL, WarehouseCapability.LOCAL_FILES,
+                WarehouseCapability.CLOUD_STORAGE_FILES);
     }
 
     @Override
@@ -276,7 +277,7 @@ public final class BigQueryWarehouse implements Warehouse {
         return run(jobs.query(sql).build(), what, cancellation, false);
     }
 
-    Job run(QueryJobConfiguration config, String what, CancellationToken cancellation, boolean retryConflicts) {
+    Job run(com.google.cloud.bigquery.JobConfiguration config, String what, CancellationToken cancellation, boolean retryConflicts) {
         requireOpen();
         return jobs.run(config, what, cancellation, retryConflicts);
     }
@@ -597,6 +598,12 @@ public final class BigQueryWarehouse implements Warehouse {
     public StagedLoad stageFiles(FileLoad load, CancellationToken cancellation) {
         requireOpen();
         return BigQueryStagedLoad.stage(this, load, cancellation);
+    }
+
+    @Override
+    public StagedLoad stageCloudFiles(io.convergence.engine.warehouse.CloudFileLoad load, CancellationToken cancellation) {
+        requireOpen();
+        return BigQueryCloudLoad.stage(this, load, cancellation);
     }
 
     @Override

@@ -20,6 +20,13 @@ import io.convergence.engine.warehouse.TableId;
 import io.convergence.engine.warehouse.Warehouse;
 import io.convergence.engine.warehouse.WarehouseContractTest;
 import io.convergence.engine.lock.LockKey;
+import io.convergence.engine.model.FileFormat;
+import io.convergence.engine.model.SchemaField;
+import io.convergence.engine.model.Source;
+import io.convergence.engine.warehouse.CloudFileLoad;
+import io.convergence.engine.warehouse.Publication;
+import io.convergence.engine.warehouse.Quarantine;
+import io.convergence.engine.warehouse.StagedLoad;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +42,7 @@ class BigQueryWarehouseTest extends WarehouseContractTest {
 
     @Override
     protected Warehouse openWarehouse(Path dir) {
-        server = BigQueryTestServer.start(0, null);
+        server = BigQueryTestServer.start(BigQueryTestServer.Options.defaults().withGcsRoot(dir.resolve("gcs")));
         return BigQueryTestTargets.warehouse(BigQueryTestTargets.target(server), dir);
     }
 
@@ -189,6 +196,34 @@ class BigQueryWarehouseTest extends WarehouseContractTest {
         assertThat(n).isEqualTo(20_000);
         assertThat(sum).isEqualTo(20_000L * 20_001 / 2);
         assertThat(server.faults().count("GET", "/data$")).isZero();
+    }
+
+    @Test
+    void gsObjectsAreLoadedByBigQueryWithTheSameSchemaEnforcementAndQuarantine() throws Exception {
+        Path bucket = tempDir.resolve("gcs").resolve("landing");
+        java.nio.file.Files.createDirectories(bucket);
+        java.nio.file.Files.writeString(bucket.resolve("orders_1.csv"), "id,amount\n1,10\n2,ten\n");
+        java.nio.file.Files.writeString(bucket.resolve("orders_2.csv"), "id,amount\n3,30\n,40\n");
+        TableId target = table("raw.orders");
+        List<SchemaField> schema = List.of(new SchemaField("id", "INT64", "REQUIRED", null, null),
+                new SchemaField("amount", "INT64", "NULLABLE", null, null));
+        String uri = "gs://landing/orders_*";
+        try (StagedLoad staged = warehouse.stageCloudFiles(new CloudFileLoad(uri, new Source(uri, FileFormat.CSV, true, ",", 0), schema, target),
+                noCancel)) {
+            assertThat(staged.rowsRead()).isEqualTo(4);
+            assertThat(staged.rowsRejected()).isEqualTo(2);
+            assertThat(staged.firstRejections(5)).extracting(StagedLoad.Rejection::reason)
+                    .containsExactlyInAnyOrder("amount: 'ten' is not a valid INT64", "id: REQUIRED value is missing");
+            StagedLoad.LoadOutcome outcome = staged.publish(new Quarantine(table("raw.orders_rejected"), "run-1",
+                    java.time.Instant.parse("2024-03-01T00:00:00Z")), Publication.append(target), FenceCheck.NONE, noCancel);
+            assertThat(outcome).isEqualTo(new StagedLoad.LoadOutcome(2, 2));
+        }
+        assertThat(rows("SELECT id, amount FROM {{ ref('raw.orders') }} ORDER BY id")).containsExactly(List.of(1L, 10L), List.of(3L, 30L));
+        assertThat(rows("SELECT run_id, source_file, line_number FROM {{ ref('raw.orders_rejected') }}"))
+                .containsOnly(java.util.Arrays.asList("run-1", uri, null));
+        assertThat(warehouse.tableSchema(target).orElseThrow().get(0).mode()).isEqualTo("REQUIRED");
+        assertThat(warehouse.listTables("acme_raw")).containsExactly("orders", "orders_rejected");
+        assertThat(server.faults().count("POST", "/upload/")).isZero();
     }
 
     @Test
