@@ -196,6 +196,7 @@ final class StorageReadService extends BigQueryReadGrpc.BigQueryReadImplBase {
                 ResultSet rs = ps.executeQuery();
                 VectorSchemaRoot root = VectorSchemaRoot.create(session.schema(), allocator)) {
             List<ArrowRows.Setter> setters = ArrowRows.setters(root);
+            root.getFieldVectors().forEach(v -> v.setInitialCapacity(MAX_BATCH_ROWS));
             boolean more = rs.next();
             while (more) {
                 root.allocateNew();
