@@ -181,6 +181,11 @@ public final class BigQueryTestServer implements AutoCloseable {
         return options;
     }
 
+    /** The storage, for harnesses in this package that compare against DuckDB directly. */
+    Catalog catalog() {
+        return catalog;
+    }
+
     /**
      * A real BigQuery client pointed at this server, without credentials, retrying transient errors
      * after 10 ms instead of a second so fault-injection tests stay fast.
