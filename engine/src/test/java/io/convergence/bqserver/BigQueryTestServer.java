@@ -3,6 +3,7 @@ package io.convergence.bqserver;
 import static java.util.Objects.requireNonNull;
 
 import com.google.api.gax.core.NoCredentialsProvider;
+import com.google.api.gax.retrying.RetrySettings;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.bigquery.BigQuery;
 import com.google.cloud.bigquery.BigQueryOptions;
@@ -180,13 +181,31 @@ public final class BigQueryTestServer implements AutoCloseable {
         return options;
     }
 
-    /** A real BigQuery client pointed at this server, without credentials. */
+    /** The storage, for harnesses in this package that compare against DuckDB directly. */
+    Catalog catalog() {
+        return catalog;
+    }
+
+    /**
+     * A real BigQuery client pointed at this server, without credentials, retrying transient errors
+     * after 10 ms instead of a second so fault-injection tests stay fast.
+     */
     public BigQuery bigQuery(String projectId) {
         return BigQueryOptions.newBuilder()
                 .setHost(endpoint())
                 .setProjectId(projectId)
                 .setLocation(options.location())
                 .setCredentials(NoCredentials.getInstance())
+                .setRetrySettings(RetrySettings.newBuilder()
+                        .setMaxAttempts(6)
+                        .setInitialRetryDelayDuration(java.time.Duration.ofMillis(10))
+                        .setRetryDelayMultiplier(2.0)
+                        .setMaxRetryDelayDuration(java.time.Duration.ofMillis(200))
+                        .setTotalTimeoutDuration(java.time.Duration.ofMinutes(2))
+                        .setInitialRpcTimeoutDuration(java.time.Duration.ofMinutes(1))
+                        .setMaxRpcTimeoutDuration(java.time.Duration.ofMinutes(1))
+                        .setRpcTimeoutMultiplier(1.0)
+                        .build())
                 .build()
                 .getService();
     }

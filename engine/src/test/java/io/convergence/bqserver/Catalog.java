@@ -36,6 +36,8 @@ final class Catalog implements AutoCloseable {
     static final String TEMP_DATASET = "_bqtemp";
     private static final Set<String> SYSTEM_SCHEMAS = Set.of("information_schema", "pg_catalog", META_SCHEMA);
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** BigQuery functions the project's macro pack has no use for locally but a BigQuery client may send. */
+    private static final List<String> SERVER_MACROS = List.of("rand() AS random()");
 
     private final DuckDBConnection root;
     private final Connection metaConnection;
@@ -76,6 +78,9 @@ final class Catalog implements AutoCloseable {
             s.execute("SET GLOBAL preserve_insertion_order = true");
             for (DuckDbMacros.Macro macro : DuckDbMacros.ALL) {
                 s.execute("CREATE OR REPLACE MACRO " + macro.name() + String.join(", ", macro.overloads()));
+            }
+            for (String macro : SERVER_MACROS) {
+                s.execute("CREATE OR REPLACE MACRO " + macro);
             }
             s.execute("CREATE SCHEMA IF NOT EXISTS " + BqTypes.quote(META_SCHEMA));
             s.execute("CREATE TABLE IF NOT EXISTS " + BqTypes.quote(META_SCHEMA)

@@ -17,6 +17,10 @@ import java.util.regex.Pattern;
  * jobs.insert, {@code "GET", "/queries/"} is getQueryResults); each rule fires for the next N matching
  * requests and is then spent. Thread safe.
  *
+ * <p>Note: google-cloud-bigquery 2.59 does not retry 5xx answers by itself (only rate-limit messages on
+ * job calls), so callers retry; a retried jobs.insert under the same job id then either creates the job
+ * (the first attempt never reached the server) or gets 409 and the client reattaches with jobs.get.
+ *
  * <p>Kinds: an error answered instead of handling the request ({@link #failNext}, {@link #backendErrorNext},
  * {@link #rateLimitNext}); a lost response, where the request is handled (the job is created and runs) but
  * the client gets an error ({@link #loseResponseNext}); slow jobs that report {@code jobComplete:false}
@@ -58,6 +62,9 @@ public final class FaultInjector {
         }
     }
 
+    static final String BACKEND_ERROR = "Error encountered during execution. Retrying may solve the problem. (injected fault)";
+    static final String RATE_LIMITED = "Exceeded rate limits: too many api requests per user per method for this user_method (injected fault)";
+
     private final List<Rule> rules = new ArrayList<>();
     private final Deque<Integer> slowJobs = new ArrayDeque<>();
     private final Deque<Duration> delayedJobs = new ArrayDeque<>();
@@ -70,19 +77,28 @@ public final class FaultInjector {
     }
 
     /** The next {@code times} matching requests get this error instead of being handled. */
-    public synchronized FaultInjector failNext(String method, String pathRegex, int times, int httpStatus, String reason) {
-        rules.add(new Rule(method, pathRegex, times, httpStatus, reason, "Injected fault: " + reason, false));
+    public FaultInjector failNext(String method, String pathRegex, int times, int httpStatus, String reason) {
+        return failNext(method, pathRegex, times, httpStatus, reason, "Injected fault: " + reason);
+    }
+
+    /** As {@link #failNext(String, String, int, int, String)} with the error message given. */
+    public synchronized FaultInjector failNext(String method, String pathRegex, int times, int httpStatus, String reason, String message) {
+        rules.add(new Rule(method, pathRegex, times, httpStatus, reason, message, false));
         return this;
     }
 
-    /** The next {@code times} matching requests fail with 503 backendError before being handled. */
+    /** The next {@code times} matching requests fail with 503 backendError (BigQuery's message) before being handled. */
     public FaultInjector backendErrorNext(String method, String pathRegex, int times) {
-        return failNext(method, pathRegex, times, 503, "backendError");
+        return failNext(method, pathRegex, times, 503, "backendError", BACKEND_ERROR);
     }
 
-    /** The next {@code times} matching requests fail with 429 rateLimitExceeded before being handled. */
+    /**
+     * The next {@code times} matching requests fail with 429 rateLimitExceeded before being handled. The
+     * message is BigQuery's ("Exceeded rate limits: ..."), which the client retries on for jobs.insert,
+     * jobs.query and getQueryResults; other calls it does not retry.
+     */
     public FaultInjector rateLimitNext(String method, String pathRegex, int times) {
-        return failNext(method, pathRegex, times, 429, "rateLimitExceeded");
+        return failNext(method, pathRegex, times, 429, "rateLimitExceeded", RATE_LIMITED);
     }
 
     /**
@@ -90,7 +106,7 @@ public final class FaultInjector {
      * 503 backendError, as when a response is lost on the way back.
      */
     public synchronized FaultInjector loseResponseNext(String method, String pathRegex, int times) {
-        rules.add(new Rule(method, pathRegex, times, 503, "backendError", "Injected fault: response lost after handling", true));
+        rules.add(new Rule(method, pathRegex, times, 503, "backendError", BACKEND_ERROR, true));
         return this;
     }
 

@@ -105,14 +105,13 @@ final class RestApi implements HttpHandler {
         String[] jobId = new String[1];
         int status = 500;
         try {
-            Response response;
+            byte[] body = readBody(ex);
             FaultInjector.Rule before = faults.take(method, path, false);
             if (before != null) {
-                jobId[0] = jobIdOf(path, null);
+                jobId[0] = jobIdOf(path, method.equals("POST") && path.endsWith("/jobs") ? json(body) : null);
                 throw before.error();
             }
-            byte[] body = readBody(ex);
-            response = route(method, rawPath, query, body, jobId);
+            Response response = route(method, rawPath, query, body, jobId);
             FaultInjector.Rule after = faults.take(method, path, true);
             if (after != null) {
                 throw after.error();
