@@ -113,7 +113,7 @@ public final class BigQueryHistoryStore implements HistoryStore {
     }
 
     private synchronized BigQueryWarehouse warehouse(TenantConfig tenant) {
-        return byLocation.computeIfAbsent(tenant.location(), location -> BigQueryWarehouse.open(target, workspaceRoot, location));
+        return byLocation.computeIfAbsent(tenant.location(), location -> BigQueryWarehouse.open(MetadataDataset.bookkeeping(target), workspaceRoot, location));
     }
 
     private TableId table(TenantConfig tenant) {

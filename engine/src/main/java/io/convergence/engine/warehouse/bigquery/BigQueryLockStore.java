@@ -110,7 +110,7 @@ public final class BigQueryLockStore implements LockStore {
     }
 
     private synchronized BigQueryWarehouse warehouse(TenantConfig tenant) {
-        return byLocation.computeIfAbsent(tenant.location(), location -> BigQueryWarehouse.open(target, workspaceRoot, location));
+        return byLocation.computeIfAbsent(tenant.location(), location -> BigQueryWarehouse.open(MetadataDataset.bookkeeping(target), workspaceRoot, location));
     }
 
     private TableId locks(TenantConfig tenant) {

@@ -1,5 +1,6 @@
 package io.convergence.engine.warehouse.bigquery;
 
+import io.convergence.engine.model.BigQueryTarget;
 import io.convergence.engine.model.TenantConfig;
 import io.convergence.engine.warehouse.TableId;
 
@@ -21,5 +22,14 @@ public final class MetadataDataset {
 
     public static TableId table(TenantConfig tenant, String table) {
         return new TableId(of(tenant), table);
+    }
+
+    /**
+     * The target for bookkeeping jobs on the metadata tables (locks, history): without {@code maximum_bytes_billed},
+     * which caps pipeline work; a tiny cap must not make a lock or a history read fail, and these tables stay small.
+     */
+    static BigQueryTarget bookkeeping(BigQueryTarget target) {
+        return new BigQueryTarget(target.project(), target.credentials(), target.location(), target.endpoint(), null,
+                target.storageEndpoint());
     }
 }
