@@ -244,22 +244,10 @@ public final class GraphCanvas extends Region {
 
         g.setLineCap(StrokeLineCap.ROUND);
         g.setLineJoin(StrokeLineJoin.ROUND);
-        for (SceneEdge edge : scene.edges()) {
-            NodeBox from = current(edge.edge().from());
-            NodeBox to = current(edge.edge().to());
-            if (!curveVisible(from, to, visible)) {
-                continue;
-            }
-            Curve curve = mode == Mode.MOVE ? GraphScene.curve(from, to) : edge.curve();
-            boolean isSelected = edge.edge().equals(selectedEdge);
-            String hex = isSelected ? GraphStyle.SELECTION : edge.problem() ? GraphStyle.ERROR : GraphStyle.EDGE;
-            drawCurve(g, curve, colour(hex), isSelected ? 3 : 1.5, edge.problem() && !isSelected, detail);
-        }
-        for (SceneNode node : scene.nodes()) {
-            NodeBox box = current(node.id());
-            if (box.intersects(visible.minX(), visible.minY(), visible.maxX(), visible.maxY())) {
-                drawNode(g, node, box, selected.contains(node.id()), detail);
-            }
+        if (!detail && mode != Mode.MOVE) {
+            drawOverview(g, visible, selected, selectedEdge);
+        } else {
+            drawDetail(g, visible, detail, selected, selectedEdge);
         }
         if (mode == Mode.CONNECT && pointer != null) {
             NodeBox from = current(connectFrom);
@@ -290,6 +278,78 @@ public final class GraphCanvas extends Region {
         }
         drawMinimap();
         lastFrameNanos = System.nanoTime() - start;
+    }
+
+    /** Every visible edge and node at full detail (curves, icons, text, badges). */
+    private void drawDetail(GraphicsContext g, Bounds visible, boolean detail, Set<String> selected, Edge selectedEdge) {
+        for (SceneEdge edge : scene.edges()) {
+            NodeBox from = current(edge.edge().from());
+            NodeBox to = current(edge.edge().to());
+            if (!curveVisible(from, to, visible)) {
+                continue;
+            }
+            Curve curve = mode == Mode.MOVE ? GraphScene.curve(from, to) : edge.curve();
+            boolean isSelected = edge.edge().equals(selectedEdge);
+            String hex = isSelected ? GraphStyle.SELECTION : edge.problem() ? GraphStyle.ERROR : GraphStyle.EDGE;
+            drawCurve(g, curve, colour(hex), isSelected ? 3 : 1.5, edge.problem() && !isSelected, detail);
+        }
+        for (SceneNode node : scene.nodes()) {
+            NodeBox box = current(node.id());
+            if (box.intersects(visible.minX(), visible.minY(), visible.maxX(), visible.maxY())) {
+                drawNode(g, node, box, selected.contains(node.id()), detail);
+            }
+        }
+    }
+
+    /**
+     * Zoomed far out: edges as straight lines in one path per colour and nodes as plain rectangles, so a 1,000-step
+     * overview is a handful of fill and stroke calls.
+     */
+    private void drawOverview(GraphicsContext g, Bounds visible, Set<String> selected, Edge selectedEdge) {
+        g.setLineDashes((double[]) null);
+        for (boolean problem : new boolean[] {false, true}) {
+            g.setStroke(colour(problem ? GraphStyle.ERROR : GraphStyle.EDGE));
+            g.setLineWidth(1 / viewport.scale());
+            g.beginPath();
+            for (SceneEdge edge : scene.edges()) {
+                if (edge.problem() != problem) {
+                    continue;
+                }
+                NodeBox from = boxes.get(edge.edge().from());
+                NodeBox to = boxes.get(edge.edge().to());
+                if (curveVisible(from, to, visible)) {
+                    g.moveTo(from.maxX(), from.centerY());
+                    g.lineTo(to.x(), to.centerY());
+                }
+            }
+            g.stroke();
+        }
+        for (String type : List.of("ingest", "transform", "quality", "other")) {
+            g.setFill(colour(GraphStyle.of(type).border()));
+            for (SceneNode node : scene.nodes()) {
+                NodeBox box = node.box();
+                if (GraphStyle.of(node.typeName()).typeName().equals(type)
+                        && box.intersects(visible.minX(), visible.minY(), visible.maxX(), visible.maxY())) {
+                    g.fillRect(box.x(), box.y(), box.width(), box.height());
+                }
+            }
+        }
+        g.setLineWidth(3 / viewport.scale());
+        for (SceneNode node : scene.nodes()) {
+            NodeBox box = node.box();
+            if (node.errors() > 0 || node.warnings() > 0) {
+                g.setFill(colour(node.errors() > 0 ? GraphStyle.ERROR : GraphStyle.WARNING));
+                g.fillOval(box.maxX() - 20, box.maxY() - 20, 36, 36);
+            }
+            if (selected.contains(node.id())) {
+                g.setStroke(colour(GraphStyle.SELECTION));
+                g.strokeRect(box.x(), box.y(), box.width(), box.height());
+            }
+        }
+        if (selectedEdge != null && boxes.containsKey(selectedEdge.from()) && boxes.containsKey(selectedEdge.to())) {
+            drawCurve(g, GraphScene.curve(boxes.get(selectedEdge.from()), boxes.get(selectedEdge.to())), colour(GraphStyle.SELECTION),
+                    3 / viewport.scale(), false, false);
+        }
     }
 
     private boolean curveVisible(NodeBox from, NodeBox to, Bounds visible) {

@@ -56,8 +56,10 @@ public final class DesignerBench {
         int[] counter = {0};
         double validation = median(rounds, () -> time(() -> {
             // one edit: the current-thread executor runs the validation before connect returns
-            int i = 10 + counter[0]++;
-            model.connect("s" + (i / 3), "s" + i);
+            int i = 100 + counter[0]++;
+            if (!model.connect("s0", "s" + i)) {
+                throw new IllegalStateException("the edit was refused: " + model.statusProperty().get());
+            }
         }));
         double yaml = median(rounds, () -> time(() -> YamlReader.parse(PipelineWriter.write(big), file)));
         rows.add(row("edit + validation, 1,000 steps", validation, "YAML write + parse only", yaml));
