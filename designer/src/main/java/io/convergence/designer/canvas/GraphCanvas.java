@@ -477,8 +477,12 @@ public final class GraphCanvas extends Region {
         m.strokeRect(4 + (visible.minX() - all.minX()) * s, 4 + (visible.minY() - all.minY()) * s, visible.width() * s, visible.height() * s);
     }
 
+    /** The graph and the visible area together, so the viewport frame always lies inside the minimap. */
     private Bounds minimapBounds() {
-        return scene.bounds().grow(GraphStyle.MARGIN);
+        Bounds graph = scene.bounds().grow(GraphStyle.MARGIN);
+        Bounds visible = viewport.visible(getWidth(), getHeight());
+        return new Bounds(Math.min(graph.minX(), visible.minX()), Math.min(graph.minY(), visible.minY()),
+                Math.max(graph.maxX(), visible.maxX()), Math.max(graph.maxY(), visible.maxY()));
     }
 
     private double minimapScale(Bounds all) {

@@ -140,6 +140,7 @@ public final class InspectorView extends ScrollPane {
                 continue;
             }
             Label label = new Label(key + (required.contains(key) ? " *" : ""));
+            label.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
             Control editor = editor(spec, value, fieldPath);
             String description = spec.path("description").asText("");
             if (!description.isEmpty()) {
@@ -185,6 +186,10 @@ public final class InspectorView extends ScrollPane {
             return area;
         }
         TextField field = textField(id, value == null ? "" : String.valueOf(value));
+        if (spec.has("default")) {
+            // a default the YAML leaves out: shown as a hint, so an empty field still says what applies
+            field.setPromptText(spec.path("default").asText());
+        }
         if (list) {
             onCommit(field, () -> commit(path, splitList(field.getText())));
         } else if (spec.path("type").asText().equals("integer") || spec.has("oneOf")) {
