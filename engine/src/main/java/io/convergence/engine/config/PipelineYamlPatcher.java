@@ -229,7 +229,7 @@ public final class PipelineYamlPatcher {
             return;
         }
         if (node instanceof MappingNode mapping && oldValue instanceof Map<?, ?> oldMap && newValue instanceof Map<?, ?> newMap
-                && (mapping.getFlowStyle() == FlowStyle.BLOCK || oldMap.keySet().equals(newMap.keySet()))) {
+                && (mapping.getFlowStyle() == FlowStyle.BLOCK || flowPatchable(mapping, oldMap, newMap))) {
             patchMapping(mapping, oldMap, newMap, newMinimal instanceof Map<?, ?> m ? m : newMap);
             return;
         }
@@ -248,6 +248,24 @@ public final class PipelineYamlPatcher {
         } else {
             replaceValue(key, node, newMinimal, false);
         }
+    }
+
+    /**
+     * A flow mapping ({@code { uri: x, format: csv }}) can be patched value by value only when no key has to be added or
+     * removed; otherwise the whole mapping is written again in flow style.
+     */
+    private static boolean flowPatchable(MappingNode mapping, Map<?, ?> oldMap, Map<?, ?> newMap) {
+        for (Object key : newMap.keySet()) {
+            if (find(mapping, String.valueOf(key)) == null && !Objects.equals(oldMap.get(key), newMap.get(key))) {
+                return false;
+            }
+        }
+        for (Object key : oldMap.keySet()) {
+            if (!newMap.containsKey(key) && find(mapping, String.valueOf(key)) != null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void patchMapping(MappingNode mapping, Map<?, ?> oldMap, Map<?, ?> newMap, Map<?, ?> newMinimal) {
@@ -288,7 +306,7 @@ public final class PipelineYamlPatcher {
         Object renderable = renderable(value);
         int start = offset(node.getStartMark());
         int end = contentEnd(node);
-        if (flowContext || inFlow(node)) {
+        if (flowContext || inFlow(node) || keepsFlowStyle(node, renderable)) {
             edits.add(new Edit(start, end, flow(renderable, node)));
             return;
         }
@@ -323,7 +341,7 @@ public final class PipelineYamlPatcher {
         Object renderable = renderable(value);
         int start = offset(node.getStartMark());
         int end = contentEnd(node);
-        if (inFlow(node)) {
+        if (inFlow(node) || keepsFlowStyle(node, renderable)) {
             edits.add(new Edit(start, end, flow(renderable, node)));
             return;
         }
@@ -574,6 +592,14 @@ public final class PipelineYamlPatcher {
             }
         }
         return false;
+    }
+
+    /** A flow collection stays one: {@code { a: b }} is replaced by a flow mapping, not a block. */
+    private static boolean keepsFlowStyle(Node node, Object value) {
+        // an empty [] or {} is a placeholder for "none yet": what replaces it may take the writer's block style
+        boolean flowCollection = node instanceof MappingNode mapping && mapping.getFlowStyle() == FlowStyle.FLOW && !mapping.getValue().isEmpty()
+                || node instanceof SequenceNode sequence && sequence.getFlowStyle() == FlowStyle.FLOW && !sequence.getValue().isEmpty();
+        return flowCollection && (value instanceof Map || value instanceof List || value instanceof PipelineWriter.FlowList);
     }
 
     private static boolean isEmptyNull(ScalarNode scalar) {

@@ -225,6 +225,19 @@ class PipelineYamlPatcherTest {
     }
 
     @Test
+    void aKeyAddedToAFlowMappingRewritesOnlyThatMapping() {
+        String text = resource("jaffle_shop.yml");
+        Pipeline edited = editStep(load(text), "load_orders", s -> {
+            IngestStep i = (IngestStep) s;
+            return new IngestStep(i.id(), i.description(), i.dependsOn(), i.retries(), i.timeout(),
+                    new Source("data/raw_orders.csv", FileFormat.CSV, false, ";", 0), i.schema(), i.target(), i.write(), i.badRows());
+        });
+        Result result = patchAndCheck(text, edited);
+        assertThat(result.text()).isEqualTo(text.replace("source: { uri: data/raw_orders.csv, format: csv }",
+                "source: { uri: data/raw_orders.csv, format: csv, header: false, delimiter: ; }"));
+    }
+
+    @Test
     void aFileThatDoesNotLoadIsRewritten() {
         Pipeline pipeline = load(resource("web_events.yml"));
         Result result = PipelineYamlPatcher.patch("id: [broken", pipeline);
