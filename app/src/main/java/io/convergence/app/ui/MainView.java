@@ -6,6 +6,7 @@ import io.convergence.app.ui.WorkspaceViewModel.PipelineItem;
 import io.convergence.app.ui.WorkspaceViewModel.ProblemItem;
 import io.convergence.app.ui.WorkspaceViewModel.State;
 import io.convergence.app.ui.WorkspaceViewModel.TenantItem;
+import io.convergence.designer.PipelineDesigner;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -45,7 +46,8 @@ import javafx.scene.layout.VBox;
 import javafx.scene.text.TextAlignment;
 
 /**
- * The main window's content: workspace explorer on the left, pipeline tabs in the centre, problems
+ * The main window's content: workspace explorer on the left, pipeline tabs in the centre (each with the visual
+ * designer and a details view), problems
  * below them, a status bar at the bottom, and an empty state with "Open workspace..." when no
  * workspace is open. Every control that matters has an id ({@code #workspaceTree},
  * {@code #pipelineTabs}, {@code #problemsList}, {@code #statusBar}, ...) for tests and styling.
@@ -107,7 +109,17 @@ public final class MainView {
             }
         }
         model.openPipeline(qualifiedName).ifPresent(pipeline -> {
-            Tab tab = new Tab(pipeline.title(), new PipelineView(pipeline).root());
+            PipelineDesigner designer = PipelineDesigner.open(pipeline.file(), pipeline.executor());
+            designer.startWatching();
+            Tab design = new Tab("Design", designer);
+            design.setClosable(false);
+            Tab details = new Tab("Details", new PipelineView(pipeline).root());
+            details.setClosable(false);
+            TabPane views = new TabPane(design, details);
+            views.setId("pipelineViews");
+            views.setSide(javafx.geometry.Side.BOTTOM);
+            Tab tab = new Tab(pipeline.title(), views);
+            tab.setOnClosed(event -> designer.stopWatching());
             tab.setUserData(qualifiedName);
             tab.setTooltip(new Tooltip(qualifiedName));
             tabs.getTabs().add(tab);
