@@ -123,7 +123,11 @@ public final class RunLauncherViewModel {
         parameters.forEach(p -> dependencies.add(p.errorProperty()));
         dependencies.add(busy);
         dependencies.add(target);
-        valid = Bindings.createBooleanBinding(() -> !busy.get() && target.get() != null
+        boolean runnable = pipeline.isValid();
+        if (!runnable) {
+            error.set(pipeline.qualifiedName() + " has configuration errors (see Problems); fix them before running it");
+        }
+        valid = Bindings.createBooleanBinding(() -> runnable && !busy.get() && target.get() != null
                 && parameters.stream().allMatch(p -> p.errorProperty().get().isEmpty()), dependencies.toArray(javafx.beans.Observable[]::new));
     }
 
