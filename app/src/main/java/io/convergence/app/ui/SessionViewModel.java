@@ -162,7 +162,7 @@ public final class SessionViewModel implements AutoCloseable {
             return new Launched(model, current.start(prepared, model.listener()));
         }, launched -> {
             launched.model().attach(RunControl.of(launched.started()));
-            track(launched.model());
+            track(launched.model(), launched.started());
             onStarted.accept(launched.model());
             onRunOpened.accept(launched.model());
         }, onFailure::accept);
@@ -176,13 +176,17 @@ public final class SessionViewModel implements AutoCloseable {
                 failed -> message.set("Could not resume " + runId + ": " + WorkspaceViewModel.describe(failed)));
     }
 
-    private void track(RunViewModel model) {
+    private void track(RunViewModel model, RunService.StartedRun started) {
         runs.add(model);
         updateRunning();
         model.stateProperty().addListener((o, before, after) -> {
             updateRunning();
             if (after.isTerminal()) {
-                refreshStatus();
+                // history has the run's end once the service settled it (lock released, events flushed): moments later
+                executor.execute(() -> {
+                    started.settled().handle((result, failure) -> null).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    return null;
+                }, ignored -> refreshStatus(), failed -> refreshStatus());
             }
         });
         refreshStatus();
