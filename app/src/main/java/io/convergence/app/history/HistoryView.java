@@ -109,6 +109,11 @@ public final class HistoryView {
                 new Label("From"), since, new Label("To"), until, search);
         box.setAlignment(Pos.CENTER_LEFT);
         box.setPadding(new Insets(8));
+        box.getChildren().forEach(child -> {
+            if (child instanceof Label label) {
+                label.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+            }
+        });
         return box;
     }
 

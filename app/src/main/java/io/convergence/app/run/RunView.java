@@ -8,6 +8,7 @@ import io.convergence.app.run.RunViewModel.LogRow;
 import io.convergence.engine.run.RunState;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.function.Function;
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
@@ -133,6 +134,10 @@ public final class RunView {
         message.textProperty().bind(model.messageProperty());
         Pane spacer = new Pane();
         HBox.setHgrow(spacer, Priority.ALWAYS);
+        for (javafx.scene.layout.Region fixed : List.of(state, progress, cancel, resume)) {
+            fixed.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        }
+        title.setMinWidth(120);
         HBox top = new HBox(10, title, state, progress, counts, spacer, cancel, resume);
         top.setAlignment(Pos.CENTER_LEFT);
         VBox box = new VBox(4, top, message);

@@ -31,7 +31,7 @@ class RunFlowFxTest {
     @Start
     void start(Stage stage) {
         app = AppFixture.demo(temp, Dialogs.alerts());
-        app.show(stage, 1280, 860);
+        app.show(stage, 1280, 800);
     }
 
     @AfterEach
