@@ -62,10 +62,8 @@ class RunFlowFxTest {
         AppFixture.waitFor(120, () -> text(robot, "#runState").equals("SUCCEEDED"));
 
         java.util.Set<Node> nodes = robot.lookup("#runView .dag-node").queryAll();
-        assertThat(nodes).isNotEmpty();
-        for (Node node : nodes) {
-            assertThat(node.getStyleClass()).contains("state-succeeded");
-        }
+        assertThat(nodes).hasSize(10);
+        AppFixture.waitFor(10, () -> nodes.stream().allMatch(node -> node.getStyleClass().contains("state-succeeded")));
         assertThat(robot.lookup("#failureFocus").query().isVisible()).isFalse();
         assertThat(robot.lookup("#cancelRunButton").query().isDisabled()).isTrue();
         assertThat(text(robot, "#runCounts")).startsWith("10/10 units done: 10 ok");
