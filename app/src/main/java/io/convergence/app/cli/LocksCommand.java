@@ -8,7 +8,6 @@ import io.convergence.engine.lock.ForceRelease;
 import io.convergence.engine.lock.Lease;
 import io.convergence.engine.lock.LockHolder;
 import io.convergence.engine.lock.LockKey;
-import io.convergence.engine.run.RunEvent;
 import io.convergence.engine.service.WorkspaceState;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -102,9 +101,7 @@ final class LocksCommand extends BaseCommand {
             try (WorkspaceState state = openState(loadWorkspace(requireWorkspace()))) {
                 LockHolder me = LockHolder.current("cli");
                 String by = me.user() + "@" + me.host();
-                ForceRelease released = state.locks().forceRelease(new LockKey(tenant, pipeline), by, reason);
-                state.recorder().onEvent(new RunEvent.LockChanged(released.previousHolder().runId(), released.at(), tenant,
-                        pipeline, "FORCE_RELEASED", released.previousEpoch(), "by " + by + ": " + reason));
+                ForceRelease released = state.forceRelease(new LockKey(tenant, pipeline), by, reason);
                 out().println("released " + tenant + "/" + pipeline + " (epoch " + released.previousEpoch() + ") held by run "
                         + released.previousHolder().runId() + " on " + released.previousHolder().host() + " pid "
                         + released.previousHolder().pid() + "; that run can no longer publish");

@@ -361,12 +361,33 @@ class CliTest {
         }
     }
 
-    @Test
-    void doctorIsNotWiredYetAndSaysSo() {
-        Outcome outcome = run("doctor", "--target", "local");
-        assertThat(outcome.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(outcome.err()).isEqualTo("error CVG-1010: doctor is not available yet\n");
-        assertThat(outcome.out()).isEmpty();
+    @Nested
+    class Doctor {
+        @Test
+        void healthyWorkspacePrintsEveryCheckAndExits0() {
+            loader = TestWorkspaces::valid;
+            Outcome outcome = run("doctor");
+            assertThat(outcome.exitCode()).as(outcome.out() + outcome.err()).isZero();
+            assertThat(outcome.out()).contains("[ ok ] Java 17 or newer", "[ ok ] Workspace loads without errors",
+                    "[ ok ] State store opens and is intact", "[ ok ] No expired locks",
+                    "[ ok ] Target 'local' answers: DuckDB ").endsWith("healthy\n");
+        }
+
+        @Test
+        void problemsFailWithAFixAndExit1() {
+            Outcome outcome = run("doctor");
+            assertThat(outcome.exitCode()).isEqualTo(ExitCodes.FAILED);
+            assertThat(outcome.out()).contains("[FAIL] Workspace loads without errors: 1 error(s); first: CV203",
+                    "       fix: run 'convergence validate'").endsWith("1 check(s) failed\n");
+        }
+
+        @Test
+        void unknownTargetFails() {
+            loader = TestWorkspaces::valid;
+            Outcome outcome = run("doctor", "--target", "nope");
+            assertThat(outcome.exitCode()).isEqualTo(ExitCodes.FAILED);
+            assertThat(outcome.out()).contains("[FAIL] Target 'nope' answers: workspace.yml defines no target 'nope'; it defines: local");
+        }
     }
 
     @Test

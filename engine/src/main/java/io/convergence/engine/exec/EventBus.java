@@ -61,6 +61,11 @@ final class EventBus implements AutoCloseable {
     @Override
     public void close() {
         queue.add(STOP);
+        if (Thread.currentThread() == dispatcher) {
+            // closed from a listener or a completion callback: the dispatcher stops after this event; joining
+            // itself would only wait out the timeout (RunService closes its executor in the run's completion)
+            return;
+        }
         try {
             dispatcher.join(TimeUnit.SECONDS.toMillis(30));
         }

@@ -6,9 +6,12 @@ import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.history.HistoryRecorder;
 import io.convergence.engine.history.HistoryStore;
 import io.convergence.engine.history.SqliteHistoryStore;
+import io.convergence.engine.lock.ForceRelease;
+import io.convergence.engine.lock.LockKey;
 import io.convergence.engine.lock.LockManager;
 import io.convergence.engine.lock.SqliteLockStore;
 import io.convergence.engine.model.WorkspaceConfig;
+import io.convergence.engine.run.RunEvent;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -73,6 +76,23 @@ public final class WorkspaceState implements AutoCloseable {
 
     public LockManager locks() {
         return locks;
+    }
+
+    /**
+     * Force-releases the lock on {@code key} (see {@link LockManager#forceRelease}) and appends a
+     * {@code FORCE_RELEASED} lock change to the holder run's history, flushed before returning, so the CLI, the
+     * app and anyone reading history see the release with who did it and why.
+     */
+    public ForceRelease forceRelease(LockKey key, String by, String reason) {
+        ForceRelease released = locks.forceRelease(key, by, reason);
+        recorder.onEvent(new RunEvent.LockChanged(released.previousHolder().runId(), released.at(), key.tenant(),
+                key.pipeline(), "FORCE_RELEASED", released.previousEpoch(), "by " + by + ": " + released.reason()));
+        try {
+            recorder.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return released;
     }
 
     /** Marks runs whose lock lease expired as INTERRUPTED and frees their locks; safe to call any time. */
