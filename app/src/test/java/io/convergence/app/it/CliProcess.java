@@ -22,6 +22,7 @@ final class CliProcess {
     private final Process process;
     private final Path out;
     private final Path err;
+    private final long startedNanos = System.nanoTime();
 
     CliProcess(List<String> args, Process process, Path out, Path err) {
         this.args = List.copyOf(args);
@@ -53,6 +54,9 @@ final class CliProcess {
             process.destroyForcibly();
             fail("'convergence %s' did not exit within %s%n%s", String.join(" ", args), timeout, transcript());
         }
+        // goes to the test's output file: where the time of these tests goes
+        System.err.printf("[it] convergence %s: exit %d after %d ms%n", String.join(" ", args), process.exitValue(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
         return process.exitValue();
     }
 

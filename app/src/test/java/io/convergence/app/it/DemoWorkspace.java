@@ -109,6 +109,87 @@ final class DemoWorkspace {
         Files.writeString(file, text, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Turns acme/daily_sales into a heavy, checkable pipeline: {@code sales_by_day} writes every order of its day
+     * {@code @fanout} times, stamped with {@code @version} (both pipeline parameters), so partitions are big
+     * enough for a signal to land while one is being written, and the content of a partition tells which run
+     * wrote it and whether it is complete. The quality step is dropped (its checks are about the real sales).
+     */
+    void makeDailySalesHeavy() throws IOException {
+        String dir = "tenants/acme/pipelines/daily_sales/";
+        write(dir + "sql/daily_sales.sql", """
+                -- Every order of the partition, @fanout times, stamped with @version.
+                SELECT
+                  order_date,
+                  store_id,
+                  order_id,
+                  amount,
+                  @version AS version,
+                  n
+                FROM {{ ref('raw.orders') }}
+                CROSS JOIN UNNEST(GENERATE_ARRAY(1, @fanout)) AS n
+                WHERE order_date >= @partition_start
+                  AND order_date < @partition_end
+                """);
+        edit(dir + "pipeline.yml", text -> {
+            String withParameters = text.replace("""
+                      min_amount:
+                        type: float64
+                        default: 1.0
+                        description: Orders below this amount are till tests and are left out of the sales.
+                    """, """
+                      version:
+                        type: int64
+                        default: 1
+                      fanout:
+                        type: int64
+                        default: 1
+                    """);
+            return withParameters.substring(0, withParameters.indexOf("  - id: check_sales"));
+        });
+    }
+
+    /**
+     * Per partition (day) of acme_mart.daily_sales: row count, versions, and a hash sum of every row, in day order.
+     * Two runs that wrote the same rows give equal fingerprints; a partition half written by one run and half by
+     * another, or cut short, gives a fingerprint no complete run has.
+     */
+    Map<String, List<String>> dailySalesFingerprints() {
+        Map<String, List<String>> byDay = new java.util.TreeMap<>();
+        for (List<String> row : query("SELECT CAST(order_date AS VARCHAR), count(*), min(version), max(version),"
+                + " sum(hash(order_date, store_id, order_id, amount, version, n)) FROM acme_mart.daily_sales"
+                + " GROUP BY order_date ORDER BY order_date")) {
+            byDay.put(row.get(0), row.subList(1, row.size()));
+        }
+        return byDay;
+    }
+
+    /**
+     * Asserts that every partition of acme_mart.daily_sales is whole: one version, and each order of its day in
+     * acme_raw.orders exactly {@code fanout(version)} times with n = 1..fanout. Returns the version of each day.
+     */
+    Map<String, Long> assertDailySalesPartitionsWhole(java.util.function.LongUnaryOperator fanoutOfVersion) {
+        Map<String, Long> orders = new java.util.TreeMap<>();
+        for (List<String> row : query("SELECT CAST(order_date AS VARCHAR), count(*) FROM acme_raw.orders GROUP BY 1")) {
+            orders.put(row.get(0), Long.parseLong(row.get(1)));
+        }
+        Map<String, Long> versions = new java.util.TreeMap<>();
+        for (List<String> row : query("SELECT CAST(order_date AS VARCHAR), min(version), max(version), count(*),"
+                + " count(DISTINCT (order_id, n)), sum(n) FROM acme_mart.daily_sales GROUP BY 1")) {
+            String day = row.get(0);
+            long version = Long.parseLong(row.get(1));
+            long fanout = fanoutOfVersion.applyAsLong(version);
+            long expectedRows = orders.getOrDefault(day, 0L) * fanout;
+            assertThat(row.get(2)).as("one version in partition %s", day).isEqualTo(row.get(1));
+            assertThat(Long.parseLong(row.get(3))).as("rows of partition %s (version %d)", day, version).isEqualTo(expectedRows);
+            assertThat(Long.parseLong(row.get(4))).as("distinct rows of partition %s", day).isEqualTo(expectedRows);
+            assertThat(new java.math.BigInteger(row.get(5))).as("sum of n in partition %s", day)
+                    .isEqualTo(java.math.BigInteger.valueOf(orders.get(day) * (fanout * (fanout + 1) / 2)));
+            versions.put(day, version);
+        }
+        return versions;
+    }
+
     /** Starts {@code convergence ARGS...} in the workspace folder and returns at once. */
     CliProcess start(String... args) throws IOException {
         List<String> command = new ArrayList<>();
@@ -172,6 +253,36 @@ final class DemoWorkspace {
             }
         }
         return fail("run %s is not in 'runs'", runId);
+    }
+
+    /**
+     * Stops {@code process} with SIGSTOP, but never while it holds the write lock of the state database: a
+     * stopped writer would keep every other process out of history and locks (the busy timeout is 30 s).
+     */
+    void pauseOutsideStateWrites(CliProcess process) throws InterruptedException {
+        process.signal("-STOP");
+        for (int i = 0; i < 100 && stateWriteLockHeld(); i++) {
+            process.signal("-CONT");
+            Thread.sleep(5);
+            process.signal("-STOP");
+        }
+        assertThat(stateWriteLockHeld()).as("the stopped process holds the state database's write lock").isFalse();
+    }
+
+    /** True if some process holds SQLite's write lock on the state file right now. */
+    boolean stateWriteLockHeld() {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + stateFile()); Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout = 0");
+            try {
+                s.execute("BEGIN IMMEDIATE");
+            } catch (SQLException busy) {
+                return true;
+            }
+            s.execute("ROLLBACK");
+            return false;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open " + stateFile(), e);
+        }
     }
 
     /** Every CLI started here that is still alive is killed (after a SIGCONT, in case it was stopped). */
