@@ -111,6 +111,9 @@ class CrashRecoveryIT {
         TreeSet<String> all = new TreeSet<>(unitsIn(resumeDetail, "skipped"));
         all.addAll(unitsIn(resumeDetail, "succeeded"));
         assertThat(all).hasSize(11);
+        // staging tables the killed run left behind were dropped when the warehouse was next opened
+        assertThat(workspace.query("SELECT table_name FROM information_schema.tables WHERE table_name LIKE '\\_cvg\\_stage\\_%' ESCAPE '\\'"))
+                .isEmpty();
         Map<String, List<String>> resumedContent = workspace.dailySalesFingerprints();
         List<List<String>> resumedRaw = workspace.query("SELECT * FROM acme_raw.orders ORDER BY order_id");
 
