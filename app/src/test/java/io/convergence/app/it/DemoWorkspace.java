@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -22,11 +23,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongUnaryOperator;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -155,7 +159,7 @@ final class DemoWorkspace {
      * another, or cut short, gives a fingerprint no complete run has.
      */
     Map<String, List<String>> dailySalesFingerprints() {
-        Map<String, List<String>> byDay = new java.util.TreeMap<>();
+        Map<String, List<String>> byDay = new TreeMap<>();
         for (List<String> row : query("SELECT CAST(order_date AS VARCHAR), count(*), min(version), max(version),"
                 + " sum(hash(order_date, store_id, order_id, amount, version, n)) FROM acme_mart.daily_sales"
                 + " GROUP BY order_date ORDER BY order_date")) {
@@ -168,12 +172,12 @@ final class DemoWorkspace {
      * Asserts that every partition of acme_mart.daily_sales is whole: one version, and each order of its day in
      * acme_raw.orders exactly {@code fanout(version)} times with n = 1..fanout. Returns the version of each day.
      */
-    Map<String, Long> assertDailySalesPartitionsWhole(java.util.function.LongUnaryOperator fanoutOfVersion) {
-        Map<String, Long> orders = new java.util.TreeMap<>();
+    Map<String, Long> assertDailySalesPartitionsWhole(LongUnaryOperator fanoutOfVersion) {
+        Map<String, Long> orders = new TreeMap<>();
         for (List<String> row : query("SELECT CAST(order_date AS VARCHAR), count(*) FROM acme_raw.orders GROUP BY 1")) {
             orders.put(row.get(0), Long.parseLong(row.get(1)));
         }
-        Map<String, Long> versions = new java.util.TreeMap<>();
+        Map<String, Long> versions = new TreeMap<>();
         for (List<String> row : query("SELECT CAST(order_date AS VARCHAR), min(version), max(version), count(*),"
                 + " count(DISTINCT (order_id, n)), sum(n) FROM acme_mart.daily_sales GROUP BY 1")) {
             String day = row.get(0);
@@ -183,8 +187,8 @@ final class DemoWorkspace {
             assertThat(row.get(2)).as("one version in partition %s", day).isEqualTo(row.get(1));
             assertThat(Long.parseLong(row.get(3))).as("rows of partition %s (version %d)", day, version).isEqualTo(expectedRows);
             assertThat(Long.parseLong(row.get(4))).as("distinct rows of partition %s", day).isEqualTo(expectedRows);
-            assertThat(new java.math.BigInteger(row.get(5))).as("sum of n in partition %s", day)
-                    .isEqualTo(java.math.BigInteger.valueOf(orders.get(day) * (fanout * (fanout + 1) / 2)));
+            assertThat(new BigInteger(row.get(5))).as("sum of n in partition %s", day)
+                    .isEqualTo(BigInteger.valueOf(orders.get(day) * (fanout * (fanout + 1) / 2)));
             versions.put(day, version);
         }
         return versions;
@@ -371,7 +375,7 @@ final class DemoWorkspace {
             return;
         }
         try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         } catch (UncheckedIOException e) {

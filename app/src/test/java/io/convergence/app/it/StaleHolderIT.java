@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -109,7 +110,7 @@ class StaleHolderIT {
             // history tells that the stale run lost its lock; it did not release it
             assertThat(detail.path("locks")).extracting(lock -> lock.path("change").asText()).containsExactly("ACQUIRED", "LOST");
             assertThat(detail.path("locks").get(1).path("detail").asText()).contains("epoch " + staleLease.epoch());
-            List<String> publishedByStale = new java.util.ArrayList<>();
+            List<String> publishedByStale = new ArrayList<>();
             for (JsonNode partition : detail.path("partitions")) {
                 if (partition.path("state").asText().equals("succeeded")) {
                     // everything it published, it published before it was paused
