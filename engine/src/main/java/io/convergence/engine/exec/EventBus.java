@@ -57,7 +57,11 @@ final class EventBus implements AutoCloseable {
         queue.add(action);
     }
 
-    /** Delivers what was published so far, then stops the dispatcher. */
+    /**
+     * Delivers what was published so far, then stops the dispatcher. Called from a listener or a post-delivery
+     * action (on the dispatcher itself), it only asks the dispatcher to stop once the queue is drained: joining
+     * its own thread would block for the whole join timeout.
+     */
     @Override
     public void close() {
         queue.add(STOP);
