@@ -115,6 +115,8 @@ public final class SessionViewModel implements AutoCloseable {
             return;
         }
         executor.execute(() -> {
+            // periodic zombie detection: a run whose holder died is INTERRUPTED and its lock freed once its lease ran out
+            current.state().reapZombies();
             Map<String, RunState> latest = new HashMap<>();
             for (LoadedPipeline pipeline : current.workspace().pipelines()) {
                 Optional<RunSummary> run = current.history().latestRun(pipeline.tenantId(), pipeline.pipeline().id());
