@@ -10,7 +10,11 @@ public final class ExitCodes {
     public static final int USAGE = 2;
     /** Another run holds the pipeline's lock. */
     public static final int LOCK_HELD = 3;
-    /** The run was cancelled or interrupted (signal, lost lease). */
+    /**
+     * The run was cancelled or interrupted (lost lease, cancelled). A run stopped by SIGTERM or SIGINT records
+     * INTERRUPTED and releases its lock too, but the process then ends with the signal's own status, 143 or 130,
+     * as the JVM reports a signal whose shutdown hooks ran.
+     */
     public static final int INTERRUPTED = 4;
     /** An external system (warehouse, network, file system) failed. */
     public static final int EXTERNAL = 5;

@@ -15,7 +15,6 @@ import io.convergence.engine.lock.ForceRelease;
 import io.convergence.engine.lock.Lease;
 import io.convergence.engine.lock.LockHolder;
 import io.convergence.engine.lock.LockKey;
-import io.convergence.engine.run.RunEvent;
 import io.convergence.engine.service.WorkspaceState;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -133,9 +132,9 @@ final class LocksCommand extends BaseCommand {
             try (WorkspaceState state = openState(workspace)) {
                 LockHolder me = LockHolder.current("cli");
                 String by = me.user() + "@" + me.host();
-                ForceRelease released = locksOf(state, workspace, effectiveConfig(workspace), target).forceRelease(new LockKey(tenant, pipeline), by, reason);
-                state.recorder().onEvent(new RunEvent.LockChanged(released.previousHolder().runId(), released.at(), tenant,
-                        pipeline, "FORCE_RELEASED", released.previousEpoch(), "by " + by + ": " + reason));
+                LockKey key = new LockKey(tenant, pipeline);
+                ForceRelease released = target == null ? state.forceRelease(key, by, reason)
+                        : state.forceRelease(locksOf(state, workspace, effectiveConfig(workspace), target), key, by, reason);
                 out().println("released " + tenant + "/" + pipeline + " (epoch " + released.previousEpoch() + ") held by run "
                         + released.previousHolder().runId() + " on " + released.previousHolder().host() + " pid "
                         + released.previousHolder().pid() + "; that run can no longer publish");

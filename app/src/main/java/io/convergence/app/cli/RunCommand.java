@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:The run succeeded.", "1:The run failed.", "2:Wrong usage or configuration.",
                 "3:Another run holds the lock (its run id is printed).", "4:The run was interrupted or cancelled.",
-                "5:An external system failed."})
+                "5:An external system failed.",
+                "143/130:Stopped by SIGTERM/SIGINT (the run is recorded INTERRUPTED and its lock released)."})
 final class RunCommand extends BaseCommand {
     enum Progress { AUTO, BARS, PLAIN }
 

@@ -2,19 +2,26 @@ package io.convergence.app.ui;
 
 import static java.util.Objects.requireNonNull;
 
+import io.convergence.app.run.StateColors;
 import io.convergence.app.ui.WorkspaceViewModel.PipelineItem;
 import io.convergence.app.ui.WorkspaceViewModel.ProblemItem;
 import io.convergence.app.ui.WorkspaceViewModel.State;
 import io.convergence.app.ui.WorkspaceViewModel.TenantItem;
+import io.convergence.designer.PipelineDesigner;
+import io.convergence.engine.run.RunState;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
+import javafx.collections.FXCollections;
+import javafx.collections.MapChangeListener;
+import javafx.collections.ObservableMap;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
@@ -42,10 +49,14 @@ import javafx.scene.layout.Pane;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import javafx.scene.shape.Circle;
 import javafx.scene.text.TextAlignment;
+import javafx.stage.Window;
+import javafx.stage.WindowEvent;
 
 /**
- * The main window's content: workspace explorer on the left, pipeline tabs in the centre, problems
+ * The main window's content: workspace explorer on the left, pipeline tabs in the centre (each with the visual
+ * designer and a details view), problems
  * below them, a status bar at the bottom, and an empty state with "Open workspace..." when no
  * workspace is open. Every control that matters has an id ({@code #workspaceTree},
  * {@code #pipelineTabs}, {@code #problemsList}, {@code #statusBar}, ...) for tests and styling.
@@ -68,6 +79,10 @@ public final class MainView {
     private final TreeView<ExplorerNode> tree = new TreeView<>();
     private final TabPane tabs = new TabPane();
     private final ListView<ProblemItem> problemsList = new ListView<>();
+    private final MenuBar menus;
+    private HBox statusBar;
+    // last run state per pipeline, shown as a dot in the explorer; filled by the app shell
+    private ObservableMap<String, RunState> pipelineStatus = FXCollections.observableHashMap();
 
     public MainView(WorkspaceViewModel model, WorkspaceChooser chooser) {
         this.model = requireNonNull(model, "model is null");
@@ -75,7 +90,8 @@ public final class MainView {
 
         root.setId("mainWindow");
         root.getStylesheets().add(requireNonNull(MainView.class.getResource("convergence.css"), "convergence.css").toExternalForm());
-        root.setTop(menuBar());
+        menus = menuBar();
+        root.setTop(menus);
 
         SplitPane workspacePane = new SplitPane(explorer(), centre());
         workspacePane.setId("workspacePane");
@@ -98,6 +114,43 @@ public final class MainView {
         return root;
     }
 
+    /** The menu bar, for the shell to add its menus. */
+    public MenuBar menus() {
+        return menus;
+    }
+
+    /** The centre tab pane: pipeline tabs, and the shell's run, locks, history and health tabs. */
+    public TabPane tabs() {
+        return tabs;
+    }
+
+    public TreeView<ExplorerNode> tree() {
+        return tree;
+    }
+
+    /** The pipeline selected in the explorer, else the one whose tab is selected. */
+    public Optional<String> selectedPipeline() {
+        TreeItem<ExplorerNode> selected = tree.getSelectionModel().getSelectedItem();
+        if (selected != null && selected.getValue().kind() == ExplorerNode.Kind.PIPELINE) {
+            return Optional.of(selected.getValue().qualifiedName());
+        }
+        Tab tab = tabs.getSelectionModel().getSelectedItem();
+        return tab != null && tab.getUserData() instanceof String name && model.pipeline(name).isPresent()
+                ? Optional.of(name) : Optional.empty();
+    }
+
+    /** Adds a node to the status bar, before the message. */
+    public void addStatusItem(Node item) {
+        statusBar.getChildren().add(statusBar.getChildren().size() - 3, item);
+    }
+
+    /** Shows each pipeline's last run state (by {@code tenant/pipeline}) as a coloured dot in the explorer. */
+    public void setPipelineStatus(ObservableMap<String, RunState> status) {
+        pipelineStatus = requireNonNull(status, "status is null");
+        status.addListener((MapChangeListener<String, RunState>) change -> tree.refresh());
+        tree.refresh();
+    }
+
     /** Opens the pipeline's tab, or selects it when it is open already. */
     public void openPipeline(String qualifiedName) {
         for (Tab tab : tabs.getTabs()) {
@@ -107,7 +160,17 @@ public final class MainView {
             }
         }
         model.openPipeline(qualifiedName).ifPresent(pipeline -> {
-            Tab tab = new Tab(pipeline.title(), new PipelineView(pipeline).root());
+            PipelineDesigner designer = PipelineDesigner.open(pipeline.file(), pipeline.executor());
+            designer.startWatching();
+            Tab design = new Tab("Design", designer);
+            design.setClosable(false);
+            Tab details = new Tab("Details", new PipelineView(pipeline).root());
+            details.setClosable(false);
+            TabPane views = new TabPane(design, details);
+            views.setId("pipelineViews");
+            views.setSide(javafx.geometry.Side.BOTTOM);
+            Tab tab = new Tab(pipeline.title(), views);
+            tab.setOnClosed(event -> designer.stopWatching());
             tab.setUserData(qualifiedName);
             tab.setTooltip(new Tooltip(qualifiedName));
             tabs.getTabs().add(tab);
@@ -133,9 +196,12 @@ public final class MainView {
         reload.setOnAction(event -> model.reload());
         MenuItem quit = new MenuItem("Quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
+        quit.setId("quitMenuItem");
+        // a close request, not hide(): the app asks about runs in flight before closing
         quit.setOnAction(event -> {
             if (root.getScene() != null) {
-                root.getScene().getWindow().hide();
+                Window window = root.getScene().getWindow();
+                window.fireEvent(new WindowEvent(window, WindowEvent.WINDOW_CLOSE_REQUEST));
             }
         });
         MenuBar bar = new MenuBar(new Menu("File", null, open, reload, new SeparatorMenuItem(), quit));
@@ -153,15 +219,19 @@ public final class MainView {
                 getStyleClass().removeAll("explorer-workspace", "explorer-tenant", "explorer-pipeline", "has-errors");
                 if (empty || item == null) {
                     setText(null);
+                    setGraphic(null);
                     setTooltip(null);
                     return;
                 }
                 setText(item.label());
+                RunState last = item.kind() == ExplorerNode.Kind.PIPELINE ? pipelineStatus.get(item.qualifiedName()) : null;
+                setGraphic(last == null ? null : statusDot(item.qualifiedName(), last));
                 getStyleClass().add("explorer-" + item.kind().name().toLowerCase(Locale.ROOT));
                 if (item.hasErrors()) {
                     getStyleClass().add("has-errors");
                 }
-                setTooltip(item.qualifiedName() == null ? null : new Tooltip(item.qualifiedName()));
+                setTooltip(item.qualifiedName() == null ? null
+                        : new Tooltip(item.qualifiedName() + (last == null ? "" : "\nlast run: " + last)));
             }
         });
         tree.setOnMouseClicked(event -> {
@@ -301,10 +371,18 @@ public final class MainView {
         Separator second = new Separator(Orientation.VERTICAL);
         second.visibleProperty().bind(problems.visibleProperty());
         HBox bar = new HBox(10, workspace, first, target, second, problems, spacer, loading, message);
+        statusBar = bar;
         bar.setId("statusBar");
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(3, 8, 3, 8));
         return bar;
+    }
+
+    private static Node statusDot(String qualifiedName, RunState state) {
+        Circle dot = new Circle(5, StateColors.of(state));
+        dot.setId("status-" + qualifiedName.replace('/', '-'));
+        dot.getStyleClass().addAll("last-run", StateColors.styleClass(state));
+        return dot;
     }
 
     private String counts() {
@@ -369,7 +447,10 @@ public final class MainView {
             tree.setRoot(workspace);
         }
         for (Tab tab : List.copyOf(tabs.getTabs())) {
-            String qualifiedName = (String) tab.getUserData();
+            // other screens' tabs (runs, locks, history) are the shell's to manage
+            if (!(tab.getUserData() instanceof String qualifiedName)) {
+                continue;
+            }
             Optional<PipelineViewModel> reloaded = model.openPipeline(qualifiedName);
             if (reloaded.isPresent()) {
                 tab.setContent(new PipelineView(reloaded.get()).root());

@@ -49,6 +49,16 @@ public final class PipelineViewModel {
                 failure -> text.set("# Could not read " + pipeline.file() + ": " + WorkspaceViewModel.describe(failure)));
     }
 
+    /** The pipeline.yml this tab shows. */
+    public Path file() {
+        return pipeline.file();
+    }
+
+    /** The executor background work of this tab (the designer's validation and layout) runs on. */
+    public TaskExecutor executor() {
+        return executor;
+    }
+
     public String qualifiedName() {
         return pipeline.qualifiedName();
     }

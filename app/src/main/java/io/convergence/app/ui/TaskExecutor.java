@@ -5,9 +5,10 @@ import java.util.function.Consumer;
 
 /**
  * Runs work off the UI thread and delivers the outcome back on it. View models take one so they
- * never block the FX thread, and tests pass {@link CurrentThreadTaskExecutor} to run without FX.
+ * never block the FX thread, and tests pass {@link CurrentThreadTaskExecutor} to run without FX. It is the
+ * designer's executor seam too, so the app hands its pool to embedded designers.
  */
-public interface TaskExecutor extends AutoCloseable {
+public interface TaskExecutor extends io.convergence.designer.task.TaskExecutor {
     /**
      * Runs {@code work} in the background, then exactly one of {@code onSuccess} or {@code onFailure}
      * on the UI thread.

@@ -87,6 +87,7 @@ public final class WorkspaceViewModel {
     private final ObservableList<ProblemItem> problemsView = FXCollections.unmodifiableObservableList(problems);
 
     private LoadedWorkspace workspace;
+    private final ReadOnlyObjectWrapper<LoadedWorkspace> loadedWorkspace = new ReadOnlyObjectWrapper<>(this, "workspace");
     // Counts loads, so the outcome of a superseded load (slow disk, quick re-open) is dropped.
     private long generation;
 
@@ -139,6 +140,7 @@ public final class WorkspaceViewModel {
         warningCount.set((int) result.problems().stream().filter(p -> p.severity() == Severity.WARNING).count());
         tenants.set(workspace == null ? List.of() : tenantItems(folder, workspace, result.problems()));
         defaultTarget.set(workspace == null ? "" : describeDefaultTarget(workspace.config()));
+        loadedWorkspace.set(workspace);
         state.set(State.LOADED);
         message.set(workspace == null ? "workspace.yml could not be loaded; see Problems"
                 : "Loaded " + plural(workspace.pipelines().size(), "pipeline") + " in " + plural(workspace.tenants().size(), "tenant"));
@@ -151,6 +153,7 @@ public final class WorkspaceViewModel {
         warningCount.set(0);
         tenants.set(List.of());
         defaultTarget.set("");
+        loadedWorkspace.set(null);
         state.set(State.FAILED);
         message.set("Could not open " + folder + ": " + describe(failure));
     }
@@ -222,6 +225,11 @@ public final class WorkspaceViewModel {
             return convergence.describe();
         }
         return failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+    }
+
+    /** The loaded workspace (set on every successful load, also a reload of the same folder); null otherwise. */
+    public ReadOnlyObjectProperty<LoadedWorkspace> workspaceProperty() {
+        return loadedWorkspace.getReadOnlyProperty();
     }
 
     public ReadOnlyObjectProperty<State> stateProperty() {

@@ -328,21 +328,66 @@ class CliTest {
             assertThat(outcome.err()).contains("error CVG-1001", "could not be loaded", "convergence validate");
         }
 
-        @ParameterizedTest
-        @CsvSource({"svg", "png"})
-        void imageFormatsAreNotAvailableYet(String format) {
-            Outcome outcome = run("graph", "acme/daily_sales", "--format", format);
+        @Test
+        void writesTheDesignersPictureAsSvg() throws IOException {
+            Outcome outcome = run("graph", "acme/daily_sales", "--format", "svg", "-o", "dag.svg");
+            assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+            assertThat(Files.readString(workspace.resolve("dag.svg"))).startsWith("<svg ")
+                    .contains("data-id=\"load_orders\"", "data-from=\"sales_by_day\" data-to=\"check_sales\"");
+            assertThat(run("graph", "acme/daily_sales", "--format", "svg").out()).startsWith("<svg ");
+        }
+
+        @Test
+        void writesAPngThatIsAPicture() throws IOException {
+            Outcome outcome = run("graph", "acme/daily_sales", "--format", "png", "--scale", "1", "-o", "dag.png");
+            assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+            java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(workspace.resolve("dag.png").toFile());
+            assertThat(image.getWidth()).isGreaterThan(300);
+            assertThat(image.getHeight()).isGreaterThan(60);
+            java.util.Set<Integer> colours = new java.util.HashSet<>();
+            for (int x = 0; x < image.getWidth(); x += 3) {
+                for (int y = 0; y < image.getHeight(); y += 3) {
+                    colours.add(image.getRGB(x, y));
+                }
+            }
+            assertThat(colours).as("an actual drawing, not a blank image").hasSizeGreaterThan(10);
+        }
+
+        @Test
+        void pngNeedsAnOutputFile() {
+            Outcome outcome = run("graph", "acme/daily_sales", "--format", "png");
             assertThat(outcome.exitCode()).isEqualTo(ExitCodes.USAGE);
-            assertThat(outcome.err()).isEqualTo("error CVG-1010: graph --format " + format + " is not available yet\n");
+            assertThat(outcome.err()).contains("add -o FILE");
         }
     }
 
-    @Test
-    void doctorIsNotWiredYetAndSaysSo() {
-        Outcome outcome = run("doctor", "--target", "local");
-        assertThat(outcome.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(outcome.err()).isEqualTo("error CVG-1010: doctor is not available yet\n");
-        assertThat(outcome.out()).isEmpty();
+    @Nested
+    class Doctor {
+        @Test
+        void healthyWorkspacePrintsEveryCheckAndExits0() {
+            loader = TestWorkspaces::valid;
+            Outcome outcome = run("doctor");
+            assertThat(outcome.exitCode()).as(outcome.out() + outcome.err()).isZero();
+            assertThat(outcome.out()).contains("[ ok ] Java 17 or newer", "[ ok ] Workspace loads without errors",
+                    "[ ok ] State store opens and is intact", "[ ok ] No expired locks",
+                    "[ ok ] Target 'local' answers: DuckDB ").endsWith("healthy\n");
+        }
+
+        @Test
+        void problemsFailWithAFixAndExit1() {
+            Outcome outcome = run("doctor");
+            assertThat(outcome.exitCode()).isEqualTo(ExitCodes.FAILED);
+            assertThat(outcome.out()).contains("[FAIL] Workspace loads without errors: 1 error(s); first: CV203",
+                    "       fix: run 'convergence validate'").endsWith("1 check(s) failed\n");
+        }
+
+        @Test
+        void unknownTargetFails() {
+            loader = TestWorkspaces::valid;
+            Outcome outcome = run("doctor", "--target", "nope");
+            assertThat(outcome.exitCode()).isEqualTo(ExitCodes.FAILED);
+            assertThat(outcome.out()).contains("[FAIL] Target 'nope' answers: workspace.yml defines no target 'nope'; it defines: local");
+        }
     }
 
     @Test

@@ -59,8 +59,15 @@ final class PipelineFiles {
     private final Set<Path> files = new LinkedHashSet<>();
     private final Map<Path, SchemaFiles.Parsed> schemaCache = new HashMap<>();
     private final Map<Path, ModelBinder.Bound<ChecksFile>> checksCache = new HashMap<>();
+    private final Map<Path, String> sqlOverlays;
 
     PipelineFiles(PipelineContext context, Path pipelineFile, Pipeline pipeline, SourceMap sourceMap) {
+        this(context, pipelineFile, pipeline, sourceMap, Map.of());
+    }
+
+    /** {@code sqlOverlays}: SQL text by absolute path that wins over the disk (an editor's unsaved buffers). */
+    PipelineFiles(PipelineContext context, Path pipelineFile, Pipeline pipeline, SourceMap sourceMap, Map<Path, String> sqlOverlays) {
+        this.sqlOverlays = Map.copyOf(sqlOverlays);
         this.dir = pipelineFile.getParent();
         this.root = context.root();
         this.realRoot = realPath(root);
@@ -163,6 +170,13 @@ final class PipelineFiles {
     }
 
     private void sql(TransformStep step, String pointer) {
+        Path overlaid = overlay(step.sql());
+        if (overlaid != null) {
+            SqlTemplate template = SqlTemplate.parse(sqlOverlays.get(overlaid));
+            sqlByStep.putIfAbsent(step.id(), template);
+            sqlFiles.putIfAbsent(step.id(), new Validator.SqlFile(overlaid, template));
+            return;
+        }
         resolve(step.sql(), pointer, "SQL file").ifPresent(path -> {
             try {
                 long size = Files.size(path);
@@ -188,6 +202,19 @@ final class PipelineFiles {
                 problems.add(Problem.of(ProblemCode.IO_ERROR, SourceLocation.of(path), pointer, "cannot read the SQL file: " + e.getMessage(), ""));
             }
         });
+    }
+
+    /** The overlay path {@code relative} names, when there is an unsaved buffer for it inside the workspace. */
+    private Path overlay(String relative) {
+        if (sqlOverlays.isEmpty() || relative.isBlank()) {
+            return null;
+        }
+        try {
+            Path path = dir.resolve(relative).normalize();
+            return path.startsWith(root) && sqlOverlays.containsKey(path) ? path : null;
+        } catch (InvalidPathException e) {
+            return null;
+        }
     }
 
     private void checks(QualityStep step, String pointer) {

@@ -43,7 +43,7 @@ public final class PipelineWriter {
     private static final String[][] BINARY_UNITS = {{"PiB", String.valueOf(1L << 50)}, {"TiB", String.valueOf(1L << 40)},
             {"GiB", String.valueOf(1L << 30)}, {"MiB", String.valueOf(1L << 20)}, {"KiB", String.valueOf(1L << 10)}};
 
-    private static final DumpSettings SETTINGS = DumpSettings.builder()
+    static final DumpSettings SETTINGS = DumpSettings.builder()
             .setDefaultFlowStyle(FlowStyle.BLOCK)
             .setIndent(2)
             .setIndicatorIndent(2)
@@ -74,14 +74,14 @@ public final class PipelineWriter {
     }
 
     /** A list of scalars, written in flow style ({@code depends_on: [a, b]}) as people write it. */
-    private record FlowList(List<Object> items) {
+    record FlowList(List<Object> items) {
     }
 
     /** A string the emitter would write as a block scalar it cannot read back; written double-quoted instead. */
-    private record Quoted(String text) {
+    record Quoted(String text) {
     }
 
-    private static final class Representer extends StandardRepresenter {
+    static final class Representer extends StandardRepresenter {
         Representer(DumpSettings settings) {
             super(settings);
             representers.put(FlowList.class, data -> representSequence(Tag.SEQ, ((FlowList) data).items(), FlowStyle.FLOW));

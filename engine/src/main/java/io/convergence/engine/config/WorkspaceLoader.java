@@ -190,7 +190,20 @@ public final class WorkspaceLoader {
         return loadPipelineText(context, pipelineFile, PipelineWriter.write(model));
     }
 
+    /**
+     * Like {@link #validatePipeline(PipelineContext, Path, Pipeline)}, with SQL text by absolute path that wins over
+     * the files on disk: the designer's unsaved SQL buffers, including files that do not exist yet.
+     */
+    public static PipelineLoad validatePipeline(PipelineContext context, Path pipelineFile, Pipeline model, Map<Path, String> sqlOverlays) {
+        Path file = pipelineFile.toAbsolutePath().normalize();
+        return loadPipeline(context, file, YamlReader.parse(PipelineWriter.write(model), file), sqlOverlays);
+    }
+
     private static PipelineLoad loadPipeline(PipelineContext context, Path file, YamlReader.Document document) {
+        return loadPipeline(context, file, document, Map.of());
+    }
+
+    private static PipelineLoad loadPipeline(PipelineContext context, Path file, YamlReader.Document document, Map<Path, String> sqlOverlays) {
         ModelBinder.Bound<Pipeline> bound = ModelBinder.bind(document, Pipeline.class);
         List<Problem> problems = new ArrayList<>(bound.problems());
         if (bound.value().isEmpty()) {
@@ -205,7 +218,7 @@ public final class WorkspaceLoader {
         Set<String> unbound = new HashSet<>(writtenIds);
         pipeline.steps().stream().map(Step::id).forEach(unbound::remove);
 
-        PipelineFiles files = new PipelineFiles(context, file, pipeline, sourceMap);
+        PipelineFiles files = new PipelineFiles(context, file, pipeline, sourceMap, sqlOverlays);
         files.load();
         problems.addAll(files.problems());
 

@@ -57,10 +57,19 @@ final class EventBus implements AutoCloseable {
         queue.add(action);
     }
 
-    /** Delivers what was published so far, then stops the dispatcher. */
+    /**
+     * Delivers what was published so far, then stops the dispatcher. Called from a listener or a post-delivery
+     * action (on the dispatcher itself), it only asks the dispatcher to stop once the queue is drained: joining
+     * its own thread would block for the whole join timeout.
+     */
     @Override
     public void close() {
         queue.add(STOP);
+        if (Thread.currentThread() == dispatcher) {
+            // closed from a listener or a completion callback: the dispatcher stops after this event; joining
+            // itself would only wait out the timeout (RunService closes its executor in the run's completion)
+            return;
+        }
         try {
             dispatcher.join(TimeUnit.SECONDS.toMillis(30));
         }

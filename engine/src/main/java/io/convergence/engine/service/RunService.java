@@ -22,6 +22,7 @@ import io.convergence.engine.history.RunDetail;
 import io.convergence.engine.lock.LockHandle;
 import io.convergence.engine.lock.LockHolder;
 import io.convergence.engine.lock.LockKey;
+import io.convergence.engine.lock.LockLoss;
 import io.convergence.engine.lock.LockManager;
 import io.convergence.engine.model.Pipeline;
 import io.convergence.engine.model.Target;
@@ -40,6 +41,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -238,8 +240,10 @@ public final class RunService implements AutoCloseable {
             // Cleanup runs before the returned future completes, so callers see history and the lock settled. It runs on
             // its own thread: completion fires on the executor's event thread, and closing the executor joins that thread.
             java.util.concurrent.CompletableFuture<RunResult> settled = handle.completion().whenCompleteAsync((result, failure) -> {
+                // a lock taken over or expired was never released by this run: history says which
+                Optional<LockLoss> loss = lock.loss();
                 RunEvent.LockChanged released = new RunEvent.LockChanged(runId, clock.instant(), key.tenant(), key.pipeline(),
-                        "RELEASED", lock.epoch(), "run finished");
+                        loss.isPresent() ? "LOST" : "RELEASED", lock.epoch(), loss.map(LockLoss::detail).orElse("run finished"));
                 lock.close();
                 recorder.onEvent(released);
                 shared.ifPresent(r -> r.onEvent(released));

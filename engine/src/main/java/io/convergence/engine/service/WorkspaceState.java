@@ -6,6 +6,8 @@ import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.history.HistoryRecorder;
 import io.convergence.engine.history.HistoryStore;
 import io.convergence.engine.history.SqliteHistoryStore;
+import io.convergence.engine.lock.ForceRelease;
+import io.convergence.engine.lock.LockKey;
 import io.convergence.engine.lock.LockManager;
 import io.convergence.engine.lock.LockStore;
 import io.convergence.engine.model.BigQueryTarget;
@@ -19,6 +21,7 @@ import java.util.HashMap;
 import java.util.Map;
 import io.convergence.engine.lock.SqliteLockStore;
 import io.convergence.engine.model.WorkspaceConfig;
+import io.convergence.engine.run.RunEvent;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -108,8 +111,8 @@ public final class WorkspaceState implements AutoCloseable {
     /**
      * The locks a run on {@code target} takes. A BigQuery target shares its locks with every workstation through
      * the lock table in each tenant's metadata dataset ({@link BigQueryLockStore}); other targets use this
-     * workstation's SQLite locks. Run history stays local either way (ADR 0011), so the zombie repair of a shared
-     * lock marks the run in this workstation's history.
+     * workstation's SQLite locks. The zombie repair of a shared lock marks the run in this workstation's history
+     * (runs on BigQuery are recorded there as well as in the shared history, ADR 0011).
      */
     public synchronized LockManager locksFor(String targetName, Target target, Collection<TenantConfig> tenants) {
         if (!(target instanceof BigQueryTarget bigQuery)) {
@@ -153,6 +156,28 @@ public final class WorkspaceState implements AutoCloseable {
             sharedHistory.put(targetName, existing);
         }
         return Optional.of(existing);
+    }
+
+    /**
+     * Force-releases the lock on {@code key} (see {@link LockManager#forceRelease}) and appends a
+     * {@code FORCE_RELEASED} lock change to the holder run's history, flushed before returning, so the CLI, the
+     * app and anyone reading history see the release with who did it and why.
+     */
+    public ForceRelease forceRelease(LockKey key, String by, String reason) {
+        return forceRelease(locks, key, by, reason);
+    }
+
+    /** {@link #forceRelease(LockKey, String, String)} on another lock manager, such as a BigQuery target's shared locks. */
+    public ForceRelease forceRelease(LockManager manager, LockKey key, String by, String reason) {
+        ForceRelease released = manager.forceRelease(key, by, reason);
+        recorder.onEvent(new RunEvent.LockChanged(released.previousHolder().runId(), released.at(), key.tenant(),
+                key.pipeline(), "FORCE_RELEASED", released.previousEpoch(), "by " + by + ": " + released.reason()));
+        try {
+            recorder.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return released;
     }
 
     /** Marks runs whose lock lease expired as INTERRUPTED and frees their locks; safe to call any time. */

@@ -27,15 +27,23 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Executor overhead benchmark (a harness, not a test): schedules PIPELINES runs of STEPS trivial
  * steps (a binary-tree DAG, max_parallel 4) through the executor with the SQLite history recorder
  * attached, at most IN_FLIGHT runs at a time, and prints steps per second (until history is
- * flushed) and the median time from {@code start()} to the run's first step.
+ * flushed) and the median time from {@code start()} to the run's first step. In the same JVM it then
+ * times a baseline: the same DAGs as chains of {@code CompletableFuture}s on a plain thread pool with
+ * the same in-flight bound (no planner state, events, retries, timeouts or history), and prints the
+ * executor's throughput as a ratio of the baseline's.
  *
  * <pre>
  * mvn -B -o -q -pl engine test-compile org.apache.maven.plugins:maven-dependency-plugin:2.8:build-classpath \
@@ -103,10 +111,61 @@ public final class ExecutorBench {
                     latencies[latencies.length - 1] / 1e3);
             System.out.printf("history: %d events written, %d lost, %d runs stored%n", recorder.writtenEvents(), recorder.lostEvents(),
                     store.countRuns(HistoryQuery.all()));
+
+            double executorStepsPerSecond = totalSteps / (elapsed / 1e9);
+            double baselineStepsPerSecond = baseline(steps, pipelines, inFlight);
+            System.out.printf("baseline (CompletableFuture DAG on a %d-thread pool, no events or history): %.0f steps/s%n",
+                    inFlight * 4, baselineStepsPerSecond);
+            System.out.printf("executor / baseline: %.3f%n", executorStepsPerSecond / baselineStepsPerSecond);
         }
         try (var files = Files.walk(dir)) {
             files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
         }
+    }
+
+    /** Steps per second of the same DAG shape run as plain future chains; warmed up like the executor. */
+    private static double baseline(int steps, int pipelines, int inFlight) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(inFlight * 4, runnable -> {
+            Thread thread = new Thread(runnable, "baseline");
+            thread.setDaemon(true);
+            return thread;
+        });
+        Map<String, Long> firstStep = new ConcurrentHashMap<>();
+        try {
+            baselineRuns(pool, steps, Math.max(1, pipelines / 5), inFlight, firstStep);
+            firstStep.clear();
+            long start = System.nanoTime();
+            baselineRuns(pool, steps, pipelines, inFlight, firstStep);
+            return (double) pipelines * steps / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void baselineRuns(ExecutorService pool, int steps, int pipelines, int inFlight,
+                                     Map<String, Long> firstStep) throws InterruptedException {
+        Semaphore slots = new Semaphore(inFlight);
+        CountDownLatch done = new CountDownLatch(pipelines);
+        for (int p = 0; p < pipelines; p++) {
+            slots.acquire();
+            String runId = "baseline-" + p;
+            @SuppressWarnings("unchecked")
+            CompletableFuture<StepResult>[] futures = new CompletableFuture[steps];
+            // the same work as the executor's runner: note the first step, return a result
+            Supplier<StepResult> step = () -> {
+                firstStep.putIfAbsent(runId, System.nanoTime());
+                return StepResult.of(1, 1);
+            };
+            futures[0] = CompletableFuture.supplyAsync(step, pool);
+            for (int i = 1; i < steps; i++) {
+                futures[i] = futures[(i - 1) / 2].thenApplyAsync(previous -> step.get(), pool);
+            }
+            CompletableFuture.allOf(futures).whenComplete((v, t) -> {
+                slots.release();
+                done.countDown();
+            });
+        }
+        done.await();
     }
 
     private static long processCpuNanos() {

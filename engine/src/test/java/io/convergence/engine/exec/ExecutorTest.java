@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -378,6 +379,30 @@ class ExecutorTest {
         assertThat(stateOf(result, "a")).isEqualTo(RunState.INTERRUPTED);
         assertThat(stateOf(result, "b")).isEqualTo(RunState.INTERRUPTED);
         assertThat(log.lines()).last().isEqualTo("run INTERRUPTED");
+    }
+
+    @Test
+    void closingTheExecutorFromItsOwnCompletionCallbackDoesNotWaitForItself() throws Exception {
+        // RunService closes the executor in a whenComplete callback, which runs on the event dispatcher: closing
+        // must not join the dispatcher from itself (that blocked every CLI run for the 30 s join timeout).
+        CountDownLatch callbackAttached = new CountDownLatch(1);
+        runners.script("a", context -> {
+            try {
+                callbackAttached.await();
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return StepResult.of(1, 1);
+        });
+        Executor executor = executor();
+        CompletableFuture<String> closedOn = new CompletableFuture<>();
+        executor.start(spec(pipeline("p", 1, transform("a")))).completion().whenComplete((result, failure) -> {
+            executor.close();
+            closedOn.complete(Thread.currentThread().getName());
+        });
+        callbackAttached.countDown();
+        assertThat(closedOn.get(10, TimeUnit.SECONDS)).isEqualTo("convergence-events");
     }
 
     @Test

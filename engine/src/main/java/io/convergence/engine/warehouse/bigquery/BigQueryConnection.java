@@ -95,6 +95,12 @@ public final class BigQueryConnection implements AutoCloseable {
             return NoCredentials.getInstance();
         }
         if (value.equals("adc") || value.isEmpty()) {
+            if (!applicationDefaultCredentialsLikely(System.getenv())) {
+                // off Google Cloud, the client would probe the metadata server over the network to look for them
+                throw new ConvergenceException(ErrorCode.SECRET_MISSING, "no Application Default Credentials found"
+                        + " (GOOGLE_APPLICATION_CREDENTIALS is unset and there is no gcloud credentials file): run"
+                        + " 'gcloud auth application-default login', or set credentials to a service-account key file path");
+            }
             try {
                 return GoogleCredentials.getApplicationDefault().createScoped(SCOPES);
             } catch (IOException e) {
@@ -111,6 +117,32 @@ public final class BigQueryConnection implements AutoCloseable {
             // the parser's message may quote the file's content: keep it out of the error
             throw new ConvergenceException(ErrorCode.SECRET_MISSING, "the BigQuery key file " + keyFile
                     + " is not a readable service-account key (JSON with type 'service_account')");
+        }
+    }
+
+    /**
+     * Whether Application Default Credentials can be found without a network probe: the variable
+     * GOOGLE_APPLICATION_CREDENTIALS, gcloud's credentials file, Cloud Shell, or a Google Cloud machine.
+     */
+    static boolean applicationDefaultCredentialsLikely(java.util.Map<String, String> env) {
+        if (nonBlank(env.get("GOOGLE_APPLICATION_CREDENTIALS")).isPresent() || nonBlank(env.get("GCE_METADATA_HOST")).isPresent()
+                || nonBlank(env.get("DEVSHELL_CLIENT_PORT")).isPresent()) {
+            return true;
+        }
+        Optional<String> configDir = nonBlank(env.get("CLOUDSDK_CONFIG"));
+        if (configDir.isEmpty()) {
+            Optional<String> appData = nonBlank(env.get("APPDATA"));
+            configDir = appData.isPresent() ? appData.map(a -> Path.of(a, "gcloud").toString())
+                    : nonBlank(System.getProperty("user.home")).map(h -> Path.of(h, ".config", "gcloud").toString());
+        }
+        if (configDir.isPresent() && Files.isRegularFile(Path.of(configDir.get(), "application_default_credentials.json"))) {
+            return true;
+        }
+        try {
+            Path product = Path.of("/sys/class/dmi/id/product_name");
+            return Files.isReadable(product) && Files.readString(product).contains("Google");
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
