@@ -121,11 +121,12 @@ class BigQueryCommandsTest {
     void doctorChecksABigQueryTarget() {
         Outcome healthy = run("doctor", "--target", "bq");
         assertThat(healthy.exitCode()).as(healthy.out() + healthy.err()).isZero();
-        assertThat(healthy.out()).contains("ok    credentials", "ok    connectivity", "lock table (acme)", "healthy");
+        assertThat(healthy.out()).contains("[ ok ] Target 'bq' answers: BigQuery (project test-project) credentials resolve",
+                "[ ok ] Lock table (acme)", "[ ok ] Fence table (jaffle)").endsWith("healthy\n");
 
         environment.put("CONVERGENCE_BIGQUERY_ENDPOINT", "http://127.0.0.1:1");
         Outcome sick = run("doctor", "--target", "bq");
         assertThat(sick.exitCode()).isEqualTo(ExitCodes.FAILED);
-        assertThat(sick.out()).contains("FAIL  connectivity", "fix: ", "not healthy");
+        assertThat(sick.out()).contains("[FAIL] Target 'bq' answers", "fix: ").endsWith("check(s) failed\n");
     }
 }
