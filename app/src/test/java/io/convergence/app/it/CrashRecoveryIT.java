@@ -72,8 +72,11 @@ class CrashRecoveryIT {
         // the new content (version 2, more rows per order) is being written when the run is killed
         CliProcess victim = workspace.start(run(RANGE[0], RANGE[1], RANGE[2], RANGE[3], "--param", "version=2", "--param", "fanout=15000"));
         String firstDone = victim.awaitOutput(PARTITION_DONE, DemoWorkspace.RUN_TIMEOUT).group(1);
-        victim.kill();
         String victimRun = DemoWorkspace.runId(victim.out());
+        // history is written in batches a few ms behind the terminal: kill once the partition is on disk, so the
+        // test can tell what a resume must skip (a partition not yet recorded would simply be redone)
+        awaitRecorded(workspace.stateFile(), victimRun, firstDone);
+        victim.kill();
 
         Map<String, List<String>> afterKill = workspace.dailySalesFingerprints();
         Lease orphaned;
@@ -166,5 +169,21 @@ class CrashRecoveryIT {
             }
         }
         return false;
+    }
+
+    private static void awaitRecorded(Path stateFile, String runId, String partition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (io.convergence.engine.history.SqliteHistoryStore history = io.convergence.engine.history.SqliteHistoryStore.open(stateFile)) {
+                boolean recorded = history.run(runId).map(d -> d.partitions().stream().anyMatch(p -> p.stepId().equals("sales_by_day")
+                        && p.partition().filter(partition::equals).isPresent()
+                        && p.state() == io.convergence.engine.run.RunState.SUCCEEDED)).orElse(false);
+                if (recorded) {
+                    return;
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("partition " + partition + " of run " + runId + " never reached history");
     }
 }
