@@ -121,11 +121,14 @@ class BigQueryCommandsTest {
     void doctorChecksABigQueryTarget() {
         Outcome healthy = run("doctor", "--target", "bq");
         assertThat(healthy.exitCode()).as(healthy.out() + healthy.err()).isZero();
-        assertThat(healthy.out()).contains("ok    credentials", "ok    connectivity", "lock table (acme)", "healthy");
+        assertThat(healthy.out()).contains("[ ok ] Target 'bq' answers: BigQuery (project test-project) credentials resolve",
+                "[ ok ] Metadata dataset (acme): acme_convergence exists", "[ ok ] Lock table (jaffle)", "[ ok ] Fence table (acme)",
+                "healthy");
 
         environment.put("CONVERGENCE_BIGQUERY_ENDPOINT", "http://127.0.0.1:1");
         Outcome sick = run("doctor", "--target", "bq");
         assertThat(sick.exitCode()).isEqualTo(ExitCodes.FAILED);
-        assertThat(sick.out()).contains("FAIL  connectivity", "fix: ", "not healthy");
+        assertThat(sick.out()).contains("[FAIL] Target 'bq' answers: BigQuery (project test-project) connectivity", "fix: ",
+                "check(s) failed");
     }
 }
