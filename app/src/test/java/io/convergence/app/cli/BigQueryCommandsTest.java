@@ -122,13 +122,11 @@ class BigQueryCommandsTest {
         Outcome healthy = run("doctor", "--target", "bq");
         assertThat(healthy.exitCode()).as(healthy.out() + healthy.err()).isZero();
         assertThat(healthy.out()).contains("[ ok ] Target 'bq' answers: BigQuery (project test-project) credentials resolve",
-                "[ ok ] Metadata dataset (acme): acme_convergence exists", "[ ok ] Lock table (jaffle)", "[ ok ] Fence table (acme)",
-                "healthy");
+                "[ ok ] Lock table (acme)", "[ ok ] Fence table (jaffle)").endsWith("healthy\n");
 
         environment.put("CONVERGENCE_BIGQUERY_ENDPOINT", "http://127.0.0.1:1");
         Outcome sick = run("doctor", "--target", "bq");
         assertThat(sick.exitCode()).isEqualTo(ExitCodes.FAILED);
-        assertThat(sick.out()).contains("[FAIL] Target 'bq' answers: BigQuery (project test-project) connectivity", "fix: ",
-                "check(s) failed");
+        assertThat(sick.out()).contains("[FAIL] Target 'bq' answers", "fix: ").endsWith("check(s) failed\n");
     }
 }
