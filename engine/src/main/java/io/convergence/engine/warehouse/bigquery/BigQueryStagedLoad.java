@@ -17,7 +17,6 @@ import io.convergence.engine.warehouse.FileLoad;
 import io.convergence.engine.warehouse.PartitionRange;
 import io.convergence.engine.warehouse.Publication;
 import io.convergence.engine.warehouse.Quarantine;
-import io.convergence.engine.warehouse.QueryResult;
 import io.convergence.engine.warehouse.RowStream;
 import io.convergence.engine.warehouse.StagedLoad;
 import io.convergence.engine.warehouse.TableId;

@@ -463,10 +463,10 @@ public final class BigQueryWarehouse implements Warehouse {
             Schema schema = staged.getDefinition().getSchema();
             createTable(table, schema);
             String columns = schema.getFields().stream().map(f -> dialect.quoteIdentifier(f.getName())).collect(Collectors.joining(", "));
-            long staged_rows = rowCount(staging);
+            long stagedRows = rowCount(staging);
             Job job = run(jobs.query(BoundSql.of("INSERT INTO " + dialect.quoteTable(table) + " (" + columns + ") SELECT " + columns
                     + " FROM " + dialect.quoteTable(staging))).build(), "appending to " + table, cancellation, true);
-            return jobs.affectedRows(job).orElse(staged_rows);
+            return jobs.affectedRows(job).orElse(stagedRows);
         } finally {
             dropQuietly(staging);
         }

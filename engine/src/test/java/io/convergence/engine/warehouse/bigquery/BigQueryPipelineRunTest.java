@@ -60,7 +60,7 @@ class BigQueryPipelineRunTest {
 
     @BeforeEach
     void copyDemoWorkspace() throws IOException {
-        server = BigQueryTestServer.start(0, null);
+        server = BigQueryTestServer.start(BigQueryTestServer.Options.defaults().withGcsRoot(temp.resolve("gcs")));
         workspace = temp.resolve("configs");
         Path demo = Path.of("..", "configs").toAbsolutePath().normalize();
         try (Stream<Path> files = Files.walk(demo)) {
@@ -240,6 +240,48 @@ class BigQueryPipelineRunTest {
             assertThat(estimate.totalBytes()).isEqualTo(transform.bytes().orElseThrow());
             assertThat(estimate.render()).contains("sales_by_day", "$6.25 per TiB", "total");
             assertThat(server.faults().executedJobs()).hasSize(jobsBefore);
+        }
+    }
+
+    @Test
+    void aPipelineReadsGsObjectsThroughLoadJobsWithQuarantine() throws Exception {
+        Path bucket = temp.resolve("gcs").resolve("landing");
+        Files.createDirectories(bucket);
+        Files.writeString(bucket.resolve("orders_1.csv"), "id,user_id,order_date,status\n1,1,2018-01-01,returned\n2,3,2018-01-02,completed\n");
+        Files.writeString(bucket.resolve("orders_2.csv"), "id,user_id,order_date,status\n3,x,2018-01-03,placed\n4,5,2018-01-04,shipped\n");
+        Path pipeline = workspace.resolve("tenants/jaffle/pipelines/cloud_orders");
+        Files.createDirectories(pipeline.resolve("schemas"));
+        Files.copy(workspace.resolve("tenants/jaffle/pipelines/jaffle_shop/schemas/raw_orders.json"), pipeline.resolve("schemas/orders.json"));
+        Files.writeString(pipeline.resolve("pipeline.yml"), """
+                id: cloud_orders
+                steps:
+                  - id: load_orders
+                    type: ingest
+                    source: { uri: "gs://landing/orders_*", format: csv }
+                    schema: schemas/orders.json
+                    target: landing.orders
+                    write: replace
+                    bad_rows: { max: 1 }
+                """);
+        LoadedWorkspace ws = load();
+        try (RunService service = service(ws)) {
+            RunResult result = service.run(request("jaffle/cloud_orders", "bq", null, null), e -> { });
+            succeeded(result);
+            assertThat(result.units().get(0).rows()).isEqualTo(3);
+        }
+        BigQuery bigquery = server.bigQuery(BigQueryTestTargets.PROJECT);
+        assertThat(remoteRows(bigquery, "jaffle_landing", "orders")).extracting(row -> row.get(0))
+                .containsExactly("1.000000", "2.000000", "4.000000");
+        List<List<String>> rejected = remoteRows(bigquery, "jaffle_landing", "orders_rejected");
+        assertThat(rejected).singleElement().satisfies(row -> {
+            assertThat(row.get(1)).isEqualTo("orders_*");
+            assertThat(row.get(3)).isEqualTo("user_id: 'x' is not a valid INT64");
+        });
+        assertThat(server.faults().requests()).noneMatch(r -> r.path().contains("/upload/"));
+        try (RunService service = service(ws)) {
+            RunResult local = service.run(request("jaffle/cloud_orders", "local", null, null), e -> { });
+            assertThat(local.state()).isEqualTo(RunState.FAILED);
+            assertThat(local.units().get(0).errorMessage()).hasValueSatisfying(m -> assertThat(m).contains("gs:// sources need the bigquery target"));
         }
     }
 
