@@ -165,12 +165,22 @@ public final class PipelineWriter {
     }
 
     private static Map<String, Object> plainRecord(Record record) {
+        return fields(record, false, PipelineWriter::plain);
+    }
+
+    /**
+     * A record's properties in writing order ({@code id}, then the polymorphic {@code type}, then the rest in
+     * component order), each value mapped by {@code convert}. Absent values and empty optional collections are
+     * left out, and so are values equal to their {@link Default} unless {@code keepDefaults}. Shared by the writer
+     * and the patcher, so both see a model in the same shape.
+     */
+    static Map<String, Object> fields(Record record, boolean keepDefaults, java.util.function.Function<Object, Object> convert) {
         Class<?> type = record.getClass();
         Map<String, Object> out = new LinkedHashMap<>();
         RecordComponent[] components = ModelBinder.components(type);
         for (RecordComponent component : components) {
             if (Names.yamlKey(component).equals("id")) {
-                put(out, record, component);
+                put(out, record, component, keepDefaults, convert);
             }
         }
         for (Class<?> polymorphic : type.getInterfaces()) {
@@ -184,13 +194,14 @@ public final class PipelineWriter {
         }
         for (RecordComponent component : components) {
             if (!Names.yamlKey(component).equals("id")) {
-                put(out, record, component);
+                put(out, record, component, keepDefaults, convert);
             }
         }
         return out;
     }
 
-    private static void put(Map<String, Object> out, Record record, RecordComponent component) {
+    private static void put(Map<String, Object> out, Record record, RecordComponent component, boolean keepDefaults,
+                            java.util.function.Function<Object, Object> convert) {
         Object value;
         try {
             value = component.getAccessor().invoke(record);
@@ -201,10 +212,10 @@ public final class PipelineWriter {
         if (value == null || empty && !component.isAnnotationPresent(Required.class)) {
             return;
         }
-        if (component.isAnnotationPresent(Default.class) && Objects.equals(value, ModelBinder.defaultValue(component))) {
+        if (!keepDefaults && component.isAnnotationPresent(Default.class) && Objects.equals(value, ModelBinder.defaultValue(component))) {
             return;
         }
-        out.put(Names.yamlKey(component), plain(value));
+        out.put(Names.yamlKey(component), convert.apply(value));
     }
 
     /** The shortest exact spelling of a byte count: 50GB, 10MiB, or the plain number. */

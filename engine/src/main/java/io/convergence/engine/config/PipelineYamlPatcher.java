@@ -731,43 +731,7 @@ public final class PipelineYamlPatcher {
      * rewrites the key instead of deleting it.
      */
     static Map<String, Object> full(Record record) {
-        Class<?> type = record.getClass();
-        Map<String, Object> out = new LinkedHashMap<>();
-        RecordComponent[] components = ModelBinder.components(type);
-        for (RecordComponent component : components) {
-            if (Names.yamlKey(component).equals("id")) {
-                put(out, record, component);
-            }
-        }
-        for (Class<?> polymorphic : type.getInterfaces()) {
-            if (ModelBinder.isPolymorphic(polymorphic)) {
-                ModelBinder.subtypes(polymorphic).forEach((name, subtype) -> {
-                    if (subtype == type) {
-                        out.put(ModelBinder.typeProperty(polymorphic), name);
-                    }
-                });
-            }
-        }
-        for (RecordComponent component : components) {
-            if (!Names.yamlKey(component).equals("id")) {
-                put(out, record, component);
-            }
-        }
-        return out;
-    }
-
-    private static void put(Map<String, Object> out, Record record, RecordComponent component) {
-        Object value;
-        try {
-            value = component.getAccessor().invoke(record);
-        } catch (IllegalAccessException | InvocationTargetException e) {
-            throw new IllegalStateException("cannot read " + component, e);
-        }
-        boolean empty = value instanceof Collection<?> c && c.isEmpty() || value instanceof Map<?, ?> m && m.isEmpty();
-        if (value == null || empty && !component.isAnnotationPresent(Required.class)) {
-            return;
-        }
-        out.put(Names.yamlKey(component), fullValue(value));
+        return PipelineWriter.fields(record, true, PipelineYamlPatcher::fullValue);
     }
 
     private static Object fullValue(Object value) {
