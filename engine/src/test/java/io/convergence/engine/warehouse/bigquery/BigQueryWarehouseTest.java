@@ -103,7 +103,9 @@ class BigQueryWarehouseTest extends WarehouseContractTest {
         server.faults().rateLimitNext("POST", "/jobs$", 100);
         assertThatThrownBy(() -> warehouse.query(sql("SELECT 1 AS one"), 10, noCancel))
                 .isInstanceOfSatisfying(ConvergenceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.WAREHOUSE_TRANSIENT));
-        assertThat(server.faults().count("POST", "/jobs$")).isEqualTo(BigQueryTestTargets.FAST.maxAttempts());
+        // retried, and bounded by the backoff's attempts (under load the client may give up an attempt on its own
+        // transport timeout before it reaches the server, so the server can see fewer than maxAttempts inserts)
+        assertThat(server.faults().count("POST", "/jobs$")).isBetween(2L, (long) BigQueryTestTargets.FAST.maxAttempts());
     }
 
     @Test
