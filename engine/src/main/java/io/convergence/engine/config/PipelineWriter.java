@@ -108,8 +108,20 @@ public final class PipelineWriter {
 
     /** The model value as maps, lists and scalars, in writing order, defaults left out. */
     static Object plain(Object value) {
+        return convert(value, true);
+    }
+
+    /**
+     * The model value as maps, lists and scalars with defaults kept and no emitter hints (no flow lists, no forced
+     * quoting): the form the YAML patcher compares to find what changed.
+     */
+    static Object comparable(Object value) {
+        return convert(value, false);
+    }
+
+    private static Object convert(Object value, boolean forWriting) {
         if (value instanceof String text) {
-            return blockScalarUnsafe(text) ? new Quoted(text) : text;
+            return forWriting && blockScalarUnsafe(text) ? new Quoted(text) : text;
         }
         if (value == null || value instanceof Number || value instanceof Boolean) {
             return value;
@@ -133,17 +145,17 @@ public final class PipelineWriter {
             return file.path();
         }
         if (value instanceof ChecksSpec.Inline inline) {
-            return plain(inline.checks());
+            return convert(inline.checks(), forWriting);
         }
         if (value instanceof Collection<?> list) {
             List<Object> out = new ArrayList<>(list.size());
             boolean scalars = true;
             for (Object element : list) {
-                Object plain = plain(element);
+                Object plain = convert(element, forWriting);
                 scalars &= !(plain instanceof Map || plain instanceof List || plain instanceof FlowList);
                 out.add(plain);
             }
-            return scalars && !out.isEmpty() ? new FlowList(out) : out;
+            return forWriting && scalars && !out.isEmpty() ? new FlowList(out) : out;
         }
         if (value instanceof Map<?, ?> map) {
             Map<Object, Object> out = new LinkedHashMap<>();
@@ -154,12 +166,12 @@ public final class PipelineWriter {
                 keys.sort(Comparator.comparing(String::valueOf));
             }
             for (Object key : keys) {
-                out.put(key, plain(map.get(key)));
+                out.put(key, convert(map.get(key), forWriting));
             }
             return out;
         }
         if (value instanceof Record record) {
-            return plainRecord(record);
+            return forWriting ? plainRecord(record) : fields(record, true, PipelineWriter::comparable);
         }
         throw new IllegalArgumentException("cannot write " + value.getClass().getName());
     }

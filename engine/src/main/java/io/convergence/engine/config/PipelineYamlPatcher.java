@@ -2,20 +2,10 @@ package io.convergence.engine.config;
 
 import static java.util.Objects.requireNonNull;
 
-import io.convergence.engine.model.ChecksSpec;
-import io.convergence.engine.model.DataSize;
-import io.convergence.engine.model.Durations;
 import io.convergence.engine.model.Pipeline;
-import io.convergence.engine.model.Sample;
 import io.convergence.engine.model.Step;
-import io.convergence.engine.model.meta.Names;
-import io.convergence.engine.model.meta.Required;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
@@ -731,53 +720,6 @@ public final class PipelineYamlPatcher {
      * rewrites the key instead of deleting it.
      */
     static Map<String, Object> full(Record record) {
-        return PipelineWriter.fields(record, true, PipelineYamlPatcher::fullValue);
-    }
-
-    private static Object fullValue(Object value) {
-        if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {
-            return value;
-        }
-        if (value instanceof Enum<?> constant) {
-            return Names.yamlValue(constant);
-        }
-        if (value instanceof Duration duration) {
-            return Durations.format(duration);
-        }
-        if (value instanceof DataSize size) {
-            return PipelineWriter.formatSize(size.bytes());
-        }
-        if (value instanceof Sample sample) {
-            return sample.isFull() ? "full" : (Object) sample.rows().getAsLong();
-        }
-        if (value instanceof OptionalLong optional) {
-            return optional.isPresent() ? optional.getAsLong() : null;
-        }
-        if (value instanceof ChecksSpec.File file) {
-            return file.path();
-        }
-        if (value instanceof ChecksSpec.Inline inline) {
-            return fullValue(inline.checks());
-        }
-        if (value instanceof Collection<?> list) {
-            List<Object> out = new ArrayList<>(list.size());
-            list.forEach(element -> out.add(fullValue(element)));
-            return out;
-        }
-        if (value instanceof Map<?, ?> map) {
-            Map<Object, Object> out = new LinkedHashMap<>();
-            List<Object> keys = new ArrayList<>(map.keySet());
-            if (map.getClass().getName().startsWith("java.util.ImmutableCollections")) {
-                keys.sort(Comparator.comparing(String::valueOf));
-            }
-            for (Object key : keys) {
-                out.put(key, fullValue(map.get(key)));
-            }
-            return out;
-        }
-        if (value instanceof Record record) {
-            return full(record);
-        }
-        throw new IllegalArgumentException("cannot write " + value.getClass().getName());
+        return PipelineWriter.fields(record, true, PipelineWriter::comparable);
     }
 }
