@@ -74,6 +74,14 @@ final class BigQueryJobs {
     }
 
     /**
+     * {@link #query} without the bytes-billed cap, for bookkeeping on the tiny metadata tables (the fence row): the cap
+     * bounds pipeline work, and a small one must not stop a run before its first step.
+     */
+    QueryJobConfiguration.Builder bookkeepingQuery(BoundSql sql) {
+        return query(sql).setMaximumBytesBilled(null);
+    }
+
+    /**
      * Runs a query job to completion and returns the finished job. {@code what} names the work in errors.
      * With {@code retryConflicts}, a job that lost a concurrent-update race runs again (for idempotent scripts).
      */

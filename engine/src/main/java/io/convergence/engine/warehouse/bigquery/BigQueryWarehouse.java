@@ -309,8 +309,13 @@ public final class BigQueryWarehouse implements Warehouse {
      * job id (reading twice is harmless). For metadata reads (locks, history, counts), not for step work.
      */
     QueryResult quickQuery(BoundSql query, int maxRows) {
+        return quickQuery(jobs.query(query), maxRows);
+    }
+
+    /** {@link #quickQuery(BoundSql, int)} of a prepared configuration (such as {@link BigQueryJobs#bookkeepingQuery}). */
+    QueryResult quickQuery(QueryJobConfiguration.Builder query, int maxRows) {
         requireOpen();
-        QueryJobConfiguration config = jobs.query(query).setMaxResults((long) Math.min(PAGE_SIZE, (long) maxRows + 1)).build();
+        QueryJobConfiguration config = query.setMaxResults((long) Math.min(PAGE_SIZE, (long) maxRows + 1)).build();
         TableResult result = jobs.call(() -> {
             try {
                 return bigquery.query(config);

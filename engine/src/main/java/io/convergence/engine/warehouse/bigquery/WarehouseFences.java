@@ -49,7 +49,8 @@ public final class WarehouseFences {
         ParameterValue pipeline = new ParameterValue(ParameterType.STRING, key.pipeline());
         ParameterValue mine = new ParameterValue(ParameterType.INT64, epoch);
         CancellationToken none = new CancellationToken();
-        warehouse.run(warehouse.jobs().query(BoundSql.builder()
+        // bookkeeping, not pipeline work: without maximum_bytes_billed, so a small cap fails a step, not the run's start
+        warehouse.run(warehouse.jobs().bookkeepingQuery(BoundSql.builder()
                 .append("MERGE " + t + " AS f USING (SELECT ").bind(tenant).append(" AS tenant, ").bind(pipeline)
                 .append(" AS pipeline, ").bind(mine).append(" AS epoch) AS s ON f.tenant = s.tenant AND f.pipeline = s.pipeline")
                 .append(" WHEN MATCHED AND f.epoch <= s.epoch THEN UPDATE SET epoch = s.epoch")
@@ -66,8 +67,9 @@ public final class WarehouseFences {
 
     /** The epoch the fence row shows, 0 when there is none. */
     public long current(LockKey key) {
-        return warehouse.longValue(BoundSql.of("SELECT COALESCE(MAX(epoch), 0) FROM " + warehouse.dialect().quoteTable(table)
-                        + " WHERE tenant = ? AND pipeline = ?", new ParameterValue(ParameterType.STRING, key.tenant()),
-                new ParameterValue(ParameterType.STRING, key.pipeline())), new CancellationToken());
+        Object epoch = warehouse.quickQuery(warehouse.jobs().bookkeepingQuery(BoundSql.of("SELECT COALESCE(MAX(epoch), 0) FROM "
+                + warehouse.dialect().quoteTable(table) + " WHERE tenant = ? AND pipeline = ?",
+                new ParameterValue(ParameterType.STRING, key.tenant()), new ParameterValue(ParameterType.STRING, key.pipeline()))), 1).scalar();
+        return epoch == null ? 0 : ((Number) epoch).longValue();
     }
 }
