@@ -67,8 +67,7 @@ public final class RunEstimator {
                 created.add(names.resolve(t.target()));
             } else if (step instanceof IngestStep) {
                 IngestStep i = (IngestStep) step;
-                out.add(new RunEstimate.StepEstimate(step.id(), step.typeName(), partitions, Optional.of(0L),
-                        "load of " + describeFiles(prepared, i) + ", not billed as analysis"));
+                out.add(ingest(prepared, i, partitions));
                 created.add(names.resolve(i.target()));
             } else if (step instanceof QualityStep) {
                 out.add(new RunEstimate.StepEstimate(step.id(), step.typeName(), partitions, Optional.empty(),
@@ -134,20 +133,33 @@ public final class RunEstimator {
         return null;
     }
 
-    private static String describeFiles(PreparedRun prepared, IngestStep step) {
+    /**
+     * An ingest is not free analysis: after the upload (local files) or the load job (gs://, free), a query job moves
+     * the staged rows into the target, and that job is billed and capped like any other. Its bytes are the staged
+     * rows' size, known only once staged; for local files their size on disk is the estimate (typed columns are of
+     * the same order), and a cap below it is flagged as for a transform.
+     */
+    private RunEstimate.StepEstimate ingest(PreparedRun prepared, IngestStep step, int partitions) {
         String uri = step.source().uri();
         if (uri.startsWith("gs://")) {
-            return uri;
+            return new RunEstimate.StepEstimate(step.id(), step.typeName(), partitions, Optional.empty(), "load job of " + uri
+                    + " (not billed), then a query job converts the loaded rows (billed by their size); not estimated");
         }
+        long size = 0;
+        List<Path> files;
         try {
-            List<Path> files = io.convergence.engine.steps.FileGlob.expand(prepared.pipeline().dir(), uri);
-            long size = 0;
+            files = io.convergence.engine.steps.FileGlob.expand(prepared.pipeline().dir(), uri);
             for (Path f : files) {
                 size += Files.size(f);
             }
-            return files.size() + " local file" + (files.size() == 1 ? "" : "s") + " (" + RunEstimate.formatBytes(size) + ")";
         } catch (IOException | RuntimeException e) {
-            return uri;
+            return new RunEstimate.StepEstimate(step.id(), step.typeName(), partitions, Optional.empty(), "cannot read " + uri);
         }
+        String note = "about the size of " + files.size() + " local file" + (files.size() == 1 ? "" : "s")
+                + ": the staged rows are inserted by a query job";
+        if (maximumBytesBilled.isPresent() && size > maximumBytesBilled.get()) {
+            note = "OVER maximum_bytes_billed " + RunEstimate.formatBytes(maximumBytesBilled.get()) + ": the job would be refused; " + note;
+        }
+        return new RunEstimate.StepEstimate(step.id(), step.typeName(), partitions, Optional.of(size), note);
     }
 }
