@@ -209,7 +209,13 @@ public final class RunService implements AutoCloseable {
         LockKey key = new LockKey(prepared.tenant().id(), prepared.pipeline().pipeline().id());
         LockManager runLocks = locksFor(prepared.targetName(), prepared.target());
         runLocks.store().prepare(List.of(key));
-        LockHandle lock = runLocks.acquire(key, LockHolder.current(runId));
+        LockHandle lock;
+        try {
+            lock = runLocks.acquire(key, LockHolder.current(runId));
+        } catch (io.convergence.engine.lock.LockHeldException e) {
+            // a shared lock is released with --target; the bare command would look in this workstation's locks
+            throw runLocks == locks ? e : e.onTarget(prepared.targetName());
+        }
         RunnerBackend backend = null;
         Executor executor = null;
         try {

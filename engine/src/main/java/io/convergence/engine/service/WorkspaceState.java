@@ -48,8 +48,8 @@ public final class WorkspaceState implements AutoCloseable {
     /** Run history of shared (BigQuery) targets, by target name, with the recorders that write it. */
     private final Map<String, SharedHistory> sharedHistory = new HashMap<>();
 
-    /** A lock store shared across workstations and the manager over it. */
-    private record SharedLocks(LockStore store, LockManager manager) {
+    /** A lock store shared across workstations, the manager over it, and the shared history its repairs write. */
+    private record SharedLocks(LockStore store, LockManager manager, SharedHistory history) {
     }
 
     /** A history store shared across workstations and its recorder. */
@@ -111,8 +111,9 @@ public final class WorkspaceState implements AutoCloseable {
     /**
      * The locks a run on {@code target} takes. A BigQuery target shares its locks with every workstation through
      * the lock table in each tenant's metadata dataset ({@link BigQueryLockStore}); other targets use this
-     * workstation's SQLite locks. The zombie repair of a shared lock marks the run in this workstation's history
-     * (runs on BigQuery are recorded there as well as in the shared history, ADR 0011).
+     * workstation's SQLite locks. The zombie repair of a shared lock (an expired lease taken over, a force release)
+     * marks the run INTERRUPTED in this workstation's history and in the target's shared history (runs on BigQuery
+     * are recorded in both, ADR 0011), so {@code runs --target} does not show a dead run as RUNNING for ever.
      */
     public synchronized LockManager locksFor(String targetName, Target target, Collection<TenantConfig> tenants) {
         if (!(target instanceof BigQueryTarget bigQuery)) {
@@ -122,12 +123,22 @@ public final class WorkspaceState implements AutoCloseable {
         if (existing != null) {
             return existing.manager();
         }
+        SharedHistory sharedRuns = sharedHistory(targetName, target, tenants).orElseThrow();
         LockStore store = BigQueryLockStore.open(bigQuery, root, tenants);
         LockManager manager = LockManager.builder(store, config.locks())
                 .clock(clock)
-                .repair((runId, reason) -> history.markInterrupted(runId, clock.instant(), reason))
+                .repair((runId, reason) -> {
+                    java.time.Instant at = clock.instant();
+                    history.markInterrupted(runId, at, reason);
+                    try {
+                        sharedRuns.store().markInterrupted(runId, at, reason);
+                    } catch (ConvergenceException e) {
+                        // the lock is freed either way; the shared history then shows the run as last recorded
+                        log.warn("could not mark run {} interrupted in the shared history of target {}: {}", runId, targetName, e.getMessage());
+                    }
+                })
                 .build();
-        shared.put(targetName, new SharedLocks(store, manager));
+        shared.put(targetName, new SharedLocks(store, manager, sharedRuns));
         return manager;
     }
 
@@ -170,14 +181,25 @@ public final class WorkspaceState implements AutoCloseable {
     /** {@link #forceRelease(LockKey, String, String)} on another lock manager, such as a BigQuery target's shared locks. */
     public ForceRelease forceRelease(LockManager manager, LockKey key, String by, String reason) {
         ForceRelease released = manager.forceRelease(key, by, reason);
-        recorder.onEvent(new RunEvent.LockChanged(released.previousHolder().runId(), released.at(), key.tenant(),
-                key.pipeline(), "FORCE_RELEASED", released.previousEpoch(), "by " + by + ": " + released.reason()));
+        RunEvent.LockChanged change = new RunEvent.LockChanged(released.previousHolder().runId(), released.at(), key.tenant(),
+                key.pipeline(), "FORCE_RELEASED", released.previousEpoch(), "by " + by + ": " + released.reason());
+        Optional<HistoryRecorder> sharedRecorder = sharedRecorderOf(manager);
+        recorder.onEvent(change);
+        sharedRecorder.ifPresent(r -> r.onEvent(change));
         try {
             recorder.flush();
+            if (sharedRecorder.isPresent()) {
+                sharedRecorder.get().flush();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return released;
+    }
+
+    /** The shared history recorder of a shared lock manager; empty for this workstation's locks. */
+    private synchronized Optional<HistoryRecorder> sharedRecorderOf(LockManager manager) {
+        return shared.values().stream().filter(l -> l.manager() == manager).findFirst().map(l -> l.history().recorder());
     }
 
     /** Marks runs whose lock lease expired as INTERRUPTED and frees their locks; safe to call any time. */
