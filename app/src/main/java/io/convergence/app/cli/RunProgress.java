@@ -84,6 +84,7 @@ final class RunProgress implements RunEventListener {
         } else if (event instanceof RunEvent.RunFinished e) {
             redraw(true);
             out.println("run " + e.runId() + " " + e.state() + (e.duration() == null ? "" : " in " + RunsCommand.duration(e.duration()))
+                    + (e.errorCode() == null ? "" : " (" + e.errorCode() + ")")
                     + (e.errorMessage() == null ? "" : ": " + e.errorMessage()));
             out.flush();
             drawnLines = 0;

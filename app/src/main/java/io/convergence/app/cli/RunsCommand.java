@@ -168,7 +168,9 @@ final class RunsCommand extends BaseCommand {
             LoadedWorkspace workspace = loadWorkspace(requireWorkspace());
             try (WorkspaceState state = openState(workspace)) {
                 RunDetail detail = historyOf(state, workspace, effectiveConfig(workspace), target).run(runId).orElseThrow(() -> new ConvergenceException(ErrorCode.RUN_NOT_FOUND,
-                        "no run '" + runId + "' in history; list runs with 'convergence runs'"));
+                        target == null ? "no run '" + runId + "' in history; list runs with 'convergence runs'"
+                                : "no run '" + runId + "' in the history of target " + target + "; list runs with 'convergence runs --target "
+                                + target + "'"));
                 if (format == Format.JSON) {
                     out().println(HistoryJson.show(detail));
                 } else {
