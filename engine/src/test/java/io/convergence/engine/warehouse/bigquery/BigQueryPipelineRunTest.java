@@ -42,7 +42,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,16 +53,36 @@ import org.junit.jupiter.api.io.TempDir;
  * The demo workspace run end to end on a BigQuery target (the local test server) through {@link RunService}: the
  * tables read back through the BigQuery REST API equal the local target's, locks and history are shared, dry runs
  * estimate bytes per step, and the doctor passes.
+ *
+ * <p>One server serves the whole class; each test's tenants get their own datasets ({@code tN_} prefix), so tests
+ * stay independent without paying for a server each.
  */
 class BigQueryPipelineRunTest {
+    private static final AtomicInteger TESTS = new AtomicInteger();
+
+    @TempDir
+    static Path gcsRoot;
+    private static BigQueryTestServer server;
+
     @TempDir
     Path temp;
     private Path workspace;
-    private BigQueryTestServer server;
+    /** This test's dataset prefix, such as {@code t3_}. */
+    private String prefix;
+
+    @BeforeAll
+    static void startServer() {
+        server = BigQueryTestServer.start(BigQueryTestServer.Options.defaults().withGcsRoot(gcsRoot));
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
 
     @BeforeEach
     void copyDemoWorkspace() throws IOException {
-        server = BigQueryTestServer.start(BigQueryTestServer.Options.defaults().withGcsRoot(temp.resolve("gcs")));
+        prefix = "t" + TESTS.incrementAndGet() + "_";
         workspace = temp.resolve("configs");
         Path demo = Path.of("..", "configs").toAbsolutePath().normalize();
         try (Stream<Path> files = Files.walk(demo)) {
@@ -81,12 +103,15 @@ class BigQueryPipelineRunTest {
                 + "    project: test-project\n"
                 + "    credentials: none\n"
                 + "    endpoint: " + server.endpoint() + "\n"
-                + "    storage_endpoint: " + server.storageEndpoint() + "\n"));
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
+                + "    storage_endpoint: " + server.storageEndpoint() + "\n")
+                // a held lock answers at once: the demo's retries would only make the lock test wait
+                .replace("acquire_retries: 3", "acquire_retries: 0"));
+        for (String tenant : List.of("acme", "jaffle")) {
+            Path tenantYml = workspace.resolve("tenants").resolve(tenant).resolve("tenant.yml");
+            String config = Files.readString(tenantYml).replaceAll("(?m)^(dataset_naming|metadata_dataset):.*\n", "");
+            Files.writeString(tenantYml, config + "dataset_naming: \"" + prefix + "{tenant}_{dataset}\"\n"
+                    + "metadata_dataset: \"" + prefix + "{tenant}_convergence\"\n");
+        }
     }
 
     private LoadedWorkspace load() {
@@ -107,26 +132,43 @@ class BigQueryPipelineRunTest {
         assertThat(result.state()).as(result.toString()).isEqualTo(RunState.SUCCEEDED);
     }
 
+    /**
+     * Issue 5, first "done when": every demo pipeline (jaffle_shop, daily_sales over a partition range and again over
+     * an overlapping one, web_events) runs on both targets, and every table, read back through the BigQuery REST API
+     * ({@code tabledata.list}), has the local table's columns and types and the same rows (in any order).
+     */
     @Test
     void theDemoPipelinesProduceTheSameTablesOnBigQueryAsLocally() throws Exception {
         LoadedWorkspace ws = load();
         try (RunService service = service(ws)) {
             for (String target : List.of("local", "bq")) {
                 succeeded(service.run(request("jaffle/jaffle_shop", target, null, null), e -> { }));
-                succeeded(service.run(request("acme/daily_sales", target, "2024-06-01", "2024-06-10"), e -> { }));
+                succeeded(service.run(request("acme/daily_sales", target, "2024-06-01", "2024-06-07"), e -> { }));
+                // partitions 06-05..06-07 are replaced, 06-08..06-10 added: both targets must end up alike
+                succeeded(service.run(request("acme/daily_sales", target, "2024-06-05", "2024-06-10"), e -> { }));
                 succeeded(service.run(request("acme/web_events", target, null, null), e -> { }));
             }
         }
         BigQuery bigquery = server.bigQuery(BigQueryTestTargets.PROJECT);
         try (DuckDbWarehouse local = DuckDbWarehouse.open(workspace.resolve(".convergence/warehouse.duckdb"), 1, null)) {
-            int compared = 0;
             List<String> datasets = new ArrayList<>();
             for (List<Object> row : local.query(BoundSql.of("SELECT schema_name FROM information_schema.schemata WHERE catalog_name ="
                     + " current_database() AND schema_name NOT IN ('main', 'information_schema', 'pg_catalog') ORDER BY 1"), 100,
                     new CancellationToken()).rows()) {
                 datasets.add((String) row.get(0));
             }
-            assertThat(datasets).contains("jaffle_raw", "jaffle_mart", "acme_raw", "acme_mart");
+            assertThat(datasets).containsExactly(prefix + "acme_mart", prefix + "acme_raw", prefix + "jaffle_mart", prefix + "jaffle_raw",
+                    prefix + "jaffle_staging");
+            List<String> remoteDatasets = new ArrayList<>();
+            for (com.google.cloud.bigquery.Dataset d : bigquery.listDatasets().iterateAll()) {
+                String name = d.getDatasetId().getDataset();
+                if (name.startsWith(prefix) && !name.endsWith("_convergence")) {
+                    remoteDatasets.add(name);
+                }
+            }
+            remoteDatasets.sort(null);
+            assertThat(remoteDatasets).as("datasets on BigQuery (metadata aside)").isEqualTo(datasets);
+            List<String> compared = new ArrayList<>();
             for (String dataset : datasets) {
                 List<String> localTables = local.listTables(dataset);
                 List<String> remoteTables = new ArrayList<>();
@@ -134,19 +176,37 @@ class BigQueryPipelineRunTest {
                     remoteTables.add(t.getTableId().getTable());
                 }
                 remoteTables.sort(null);
-                assertThat(remoteTables).as("tables of " + dataset).isEqualTo(localTables);
+                assertThat(remoteTables).as("tables of " + dataset + " (no staging table left behind)").isEqualTo(localTables);
                 for (String table : localTables) {
-                    assertThat(remoteRows(bigquery, dataset, table)).as(dataset + "." + table)
-                            .isEqualTo(localRows(local, new TableId(dataset, table)));
-                    compared++;
+                    TableId id = new TableId(dataset, table);
+                    assertThat(remoteColumns(bigquery, dataset, table)).as("columns and types of " + id).isEqualTo(localColumns(local, id));
+                    List<List<String>> expected = localRows(local, id);
+                    assertThat(remoteRows(bigquery, dataset, table)).as("rows of " + id).isEqualTo(expected);
+                    compared.add(id.dataset().substring(prefix.length()) + "." + table + "=" + expected.size());
                 }
             }
-            assertThat(compared).isGreaterThanOrEqualTo(10);
+            // every demo output, with the row counts the demo data gives (so an empty table cannot pass by accident)
+            assertThat(compared).contains("jaffle_mart.customers=100", "jaffle_mart.orders=99", "jaffle_staging.stg_payments=113",
+                    "acme_raw.orders=93", "acme_mart.daily_sales=33", "acme_raw.events=48", "acme_mart.page_views=13")
+                    .anyMatch(c -> c.startsWith("acme_raw.orders_rejected=") && !c.endsWith("=0"))
+                    .hasSizeGreaterThanOrEqualTo(17);
         }
-        Table daily = bigquery.getTable(com.google.cloud.bigquery.TableId.of(BigQueryTestTargets.PROJECT, "acme_mart", "daily_sales"));
+        Table daily = bigquery.getTable(com.google.cloud.bigquery.TableId.of(BigQueryTestTargets.PROJECT, prefix + "acme_mart", "daily_sales"));
         com.google.cloud.bigquery.StandardTableDefinition definition = daily.getDefinition();
         assertThat(definition.getTimePartitioning().getField()).isEqualTo("order_date");
         assertThat(definition.getClustering().getFields()).containsExactly("store_id");
+    }
+
+    /** Column names and BigQuery type names of a local table (the DuckDB warehouse maps its types to BigQuery's). */
+    private static List<String> localColumns(DuckDbWarehouse local, TableId table) {
+        return local.query(BoundSql.of("SELECT * FROM " + local.dialect().quoteTable(table) + " LIMIT 0"), 0, new CancellationToken())
+                .columns().stream().map(c -> c.name() + " " + c.type()).toList();
+    }
+
+    private static List<String> remoteColumns(BigQuery bigquery, String dataset, String table) {
+        Schema schema = bigquery.getTable(com.google.cloud.bigquery.TableId.of(BigQueryTestTargets.PROJECT, dataset, table))
+                .getDefinition().getSchema();
+        return BigQueryValues.columns(schema).stream().map(c -> c.name() + " " + c.type()).toList();
     }
 
     /** Rows as canonical text, sorted, so the two warehouses' types and orders compare equal. */
@@ -217,9 +277,22 @@ class BigQueryPipelineRunTest {
                     java.time.Instant.now())).lease();
             assertThat(lease.epoch()).isEqualTo(2);
             try (RunService service = service(ws)) {
+                // the suggested release names the target: without it, 'locks release' looks in this workstation's locks
                 assertThatThrownBy(() -> service.start(service.prepare(request("jaffle/jaffle_shop", "bq", null, null)), e -> { }))
                         .isInstanceOfSatisfying(ConvergenceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCK_HELD))
-                        .hasMessageContaining("run-elsewhere");
+                        .hasMessageContaining("run-elsewhere")
+                        .hasMessageEndingWith("convergence locks release jaffle jaffle_shop --reason \"...\" --target bq");
+
+                // the other workstation's run died while RUNNING; releasing its lock ends it in the shared history too
+                service.historyFor("bq", bq).append(List.of(new io.convergence.engine.run.RunEvent.RunStarted("run-elsewhere",
+                        java.time.Instant.now(), "jaffle", "jaffle_shop", "bq", "sha256:0", Map.of(), List.of(), List.of("load_orders"),
+                        "elsewhere", "bob", null)));
+                assertThat(service.historyFor("bq", bq).run("run-elsewhere").orElseThrow().summary().state()).isEqualTo(RunState.RUNNING);
+                service.state().forceRelease(service.locksFor("bq", bq), key, "ops", "bob's laptop died");
+                io.convergence.engine.history.RunDetail released = service.historyFor("bq", bq).run("run-elsewhere").orElseThrow();
+                assertThat(released.summary().state()).isEqualTo(RunState.INTERRUPTED);
+                assertThat(released.summary().errorMessage()).hasValueSatisfying(m -> assertThat(m).contains("bob's laptop died"));
+                assertThat(service.locksFor("bq", bq).currentLeases()).isEmpty();
             }
         }
     }
@@ -237,7 +310,17 @@ class BigQueryPipelineRunTest {
             RunEstimate.StepEstimate transform = estimate.steps().stream().filter(s -> s.stepId().equals("sales_by_day")).findFirst().orElseThrow();
             assertThat(transform.partitions()).isEqualTo(3);
             assertThat(transform.bytes()).hasValueSatisfying(b -> assertThat(b).isGreaterThan(0));
-            assertThat(estimate.totalBytes()).isEqualTo(transform.bytes().orElseThrow());
+            // an ingest is billed too: its staged rows are inserted by a query job; the files' size is the estimate
+            RunEstimate.StepEstimate ingest = estimate.steps().stream().filter(s -> s.stepId().equals("load_orders")).findFirst().orElseThrow();
+            long files = 0;
+            try (Stream<Path> csv = Files.list(workspace.resolve("tenants/acme/pipelines/daily_sales/data"))) {
+                for (Path f : csv.toList()) {
+                    files += Files.size(f);
+                }
+            }
+            assertThat(ingest.bytes()).contains(files);
+            assertThat(ingest.note()).contains("query job");
+            assertThat(estimate.totalBytes()).isEqualTo(transform.bytes().orElseThrow() + files);
             assertThat(estimate.render()).contains("sales_by_day", "$6.25 per TiB", "total");
             assertThat(server.faults().executedJobs()).hasSize(jobsBefore);
         }
@@ -245,7 +328,7 @@ class BigQueryPipelineRunTest {
 
     @Test
     void aPipelineReadsGsObjectsThroughLoadJobsWithQuarantine() throws Exception {
-        Path bucket = temp.resolve("gcs").resolve("landing");
+        Path bucket = gcsRoot.resolve("landing");
         Files.createDirectories(bucket);
         Files.writeString(bucket.resolve("orders_1.csv"), "id,user_id,order_date,status\n1,1,2018-01-01,returned\n2,3,2018-01-02,completed\n");
         Files.writeString(bucket.resolve("orders_2.csv"), "id,user_id,order_date,status\n3,x,2018-01-03,placed\n4,5,2018-01-04,shipped\n");
@@ -270,9 +353,9 @@ class BigQueryPipelineRunTest {
             assertThat(result.units().get(0).rows()).isEqualTo(3);
         }
         BigQuery bigquery = server.bigQuery(BigQueryTestTargets.PROJECT);
-        assertThat(remoteRows(bigquery, "jaffle_landing", "orders")).extracting(row -> row.get(0))
+        assertThat(remoteRows(bigquery, prefix + "jaffle_landing", "orders")).extracting(row -> row.get(0))
                 .containsExactly("1.000000", "2.000000", "4.000000");
-        List<List<String>> rejected = remoteRows(bigquery, "jaffle_landing", "orders_rejected");
+        List<List<String>> rejected = remoteRows(bigquery, prefix + "jaffle_landing", "orders_rejected");
         assertThat(rejected).singleElement().satisfies(row -> {
             assertThat(row.get(1)).isEqualTo("orders_*");
             assertThat(row.get(3)).isEqualTo("user_id: 'x' is not a valid INT64");
@@ -296,7 +379,7 @@ class BigQueryPipelineRunTest {
                 "metadata dataset (acme)", "lock table (acme)", "fence table (jaffle)");
         assertThat(BigQueryDoctor.healthy(checks)).as(checks.toString()).isTrue();
         assertThat(new TreeSet<>(server.bigQuery(BigQueryTestTargets.PROJECT).listDatasets().streamAll()
-                .map(d -> d.getDatasetId().getDataset()).toList())).contains("acme_convergence", "jaffle_convergence");
+                .map(d -> d.getDatasetId().getDataset()).toList())).contains(prefix + "acme_convergence", prefix + "jaffle_convergence");
 
         BigQueryTarget unreachable = bq.withEndpoint("http://127.0.0.1:1");
         List<BigQueryDoctor.Check> failing = BigQueryDoctor.check(loaded, "bq", unreachable);
