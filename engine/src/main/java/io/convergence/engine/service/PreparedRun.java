@@ -37,10 +37,9 @@ public record PreparedRun(
         out.append("pipeline ").append(pipeline.qualifiedName()).append(" (").append(pipelineVersion).append(")\n");
         out.append("target   ").append(targetName).append(" (").append(target.getClass().getSimpleName().replace("Target", "").toLowerCase(java.util.Locale.ROOT)).append(")\n");
         if (!parameters.isEmpty()) {
-            out.append("params   ");
-            parameters.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .forEach(e -> out.append(e.getKey()).append('=').append(ParameterResolver.format(e.getValue())).append(' '));
-            out.append('\n');
+            out.append("params   ").append(parameters.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .map(e -> e.getKey() + "=" + ParameterResolver.format(e.getValue())).collect(java.util.stream.Collectors.joining(" ")))
+                    .append('\n');
         }
         resumedFrom.ifPresent(r -> out.append("resumes  ").append(r).append('\n'));
         out.append(plan.render());
