@@ -28,6 +28,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One unit of work on its own duplicated DuckDB connection: statements run one at a time, the
@@ -35,6 +37,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * Not thread safe; a session belongs to one thread.
  */
 final class DuckDbSession implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DuckDbSession.class);
     private final Connection connection;
     private final CancellationToken cancellation;
     private final AtomicReference<PreparedStatement> running = new AtomicReference<>();
@@ -75,6 +78,7 @@ final class DuckDbSession implements AutoCloseable {
     /** Runs a statement; returns the update count (-1 when DuckDB reports none). */
     long update(BoundSql sql) {
         cancellation.throwIfCancelled();
+        long started = System.nanoTime();
         // DuckDB closes a statement that failed, so each SQL gets a fresh one
         try (PreparedStatement ps = prepare(sql)) {
             start(ps);
@@ -94,6 +98,7 @@ final class DuckDbSession implements AutoCloseable {
             throw error(e);
         } finally {
             running.set(null);
+            logTiming(started, sql);
         }
     }
 
@@ -114,6 +119,7 @@ final class DuckDbSession implements AutoCloseable {
 
     QueryResult query(BoundSql sql, int maxRows) {
         cancellation.throwIfCancelled();
+        long started = System.nanoTime();
         try (PreparedStatement ps = prepare(sql)) {
             start(ps);
             try (ResultSet rs = ps.executeQuery()) {
@@ -133,6 +139,15 @@ final class DuckDbSession implements AutoCloseable {
             throw error(e);
         } finally {
             running.set(null);
+            logTiming(started, sql);
+        }
+    }
+
+    /** Statement timings at DEBUG: where a slow step spends its time, without a profiler. */
+    private static void logTiming(long startedNanos, BoundSql sql) {
+        if (LOG.isDebugEnabled()) {
+            String text = sql.sql().replaceAll("\\s+", " ");
+            LOG.debug("{} ms: {}", (System.nanoTime() - startedNanos) / 1_000_000, text.length() > 300 ? text.substring(0, 300) + "..." : text);
         }
     }
 
