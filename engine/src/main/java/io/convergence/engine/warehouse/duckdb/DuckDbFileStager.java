@@ -232,24 +232,24 @@ final class DuckDbFileStager {
         paths.append(']');
         String lines = "(SELECT l, j, " + (scalarIndex > 0 ? "json_extract_string(j, " + paths + ")" : "NULL") + " AS x FROM "
                 + "(SELECT l, CASE WHEN json_valid(l) THEN CAST(l AS JSON) END AS j FROM " + read + "))";
+        List<String> values = new ArrayList<>();
         List<String> typed = new ArrayList<>();
-        List<String> reasons = new ArrayList<>();
         for (int i = 0; i < schema.size(); i++) {
             SchemaField f = schema.get(i);
             if (text.get(i) != null) {
+                values.add(text.get(i));
                 typed.add(convertText(text.get(i), f));
-                reasons.add(columnReason(f, text.get(i), typed.get(i)));
             } else {
                 String src = sources.get(i);
                 String value = "CASE WHEN json_type(" + src + ") <> 'NULL' THEN " + src + " END";
+                values.add(value);
                 typed.add("TRY_CAST(" + value + " AS " + DuckDbTypes.of(f) + ")");
-                reasons.add(columnReason(f, value, typed.get(i)));
             }
         }
         String rowReason = "CASE WHEN l IS NULL OR trim(l) = '' THEN '" + BLANK + "'"
                 + " WHEN j IS NULL THEN 'not valid JSON'"
-                + " WHEN json_type(j) <> 'OBJECT' THEN 'not a JSON object' ELSE " + combine(reasons) + " END";
-        String insert = insertSelect(warehouse, staging, schema, typed, rowReason, "l", "NULL", lines);
+                + " WHEN json_type(j) <> 'OBJECT' THEN 'not a JSON object'";
+        String insert = insertSelect(warehouse, staging, schema, values, typed, rowReason, "l", "NULL", lines);
         ParameterValue path = string(file.toString());
         long inserted = s.update(new BoundSql(insert, List.of(path, path, string("\u0001"))));
         try {
@@ -279,28 +279,34 @@ final class DuckDbFileStager {
             fileColumns.add((String) row.get(0));
             fileTypes.add(((String) row.get(1)).toUpperCase(Locale.ROOT));
         }
+        List<String> sources = new ArrayList<>();
         List<String> typed = new ArrayList<>();
-        List<String> reasons = new ArrayList<>();
+        List<String> missingRequired = new ArrayList<>();
         for (SchemaField f : load.schema()) {
             int at = indexOfIgnoreCase(fileColumns, f.name());
             if (at < 0) {
+                sources.add("NULL");
                 typed.add("CAST(NULL AS " + DuckDbTypes.of(f) + ")");
-                reasons.add(f.required() ? "'" + f.name() + ": REQUIRED column is missing from the file'" : null);
+                if (f.required()) {
+                    missingRequired.add(f.name() + ": REQUIRED column is missing from the file");
+                }
                 continue;
             }
             String src = "p." + quoteAny(fileColumns.get(at));
-            String conversion = fileTypes.get(at).equals("VARCHAR") && !isNested(f)
-                    ? convertText(src, f) : "TRY_CAST(" + src + " AS " + DuckDbTypes.of(f) + ")";
-            typed.add(conversion);
-            reasons.add(columnReason(f, src, conversion));
+            sources.add(src);
+            typed.add(fileTypes.get(at).equals("VARCHAR") && !isNested(f)
+                    ? convertText(src, f) : "TRY_CAST(" + src + " AS " + DuckDbTypes.of(f) + ")");
         }
+        // a REQUIRED column the file lacks fails every row, with that reason rather than a null per row
+        String rowReason = missingRequired.isEmpty() ? null
+                : "CASE WHEN TRUE THEN '" + String.join("; ", missingRequired).replace("'", "''") + "'";
         StringBuilder struct = new StringBuilder("struct_pack(");
         for (int i = 0; i < fileColumns.size(); i++) {
             struct.append(i == 0 ? "" : ", ").append(quoteAny(fileColumns.get(i))).append(" := ").append(quoteAny(fileColumns.get(i)));
         }
         struct.append(')');
         String raw = fileColumns.isEmpty() ? "NULL" : "CAST(to_json(" + struct + ") AS VARCHAR)";
-        String insert = insertSelect(warehouse, staging, load.schema(), typed, combine(reasons), raw, "p.file_row_number + 1",
+        String insert = insertSelect(warehouse, staging, load.schema(), sources, typed, rowReason, raw, "p.file_row_number + 1",
                 "read_parquet(?, file_row_number = true) AS p");
         s.update(new BoundSql(insert, List.of(path, path)));
     }
@@ -310,34 +316,67 @@ final class DuckDbFileStager {
     private static String insertTyped(DuckDbWarehouse warehouse, TableId staging, List<SchemaField> schema, List<String> text,
                                       String from, String rawRecord, String line) {
         List<String> typed = new ArrayList<>();
-        List<String> reasons = new ArrayList<>();
         for (int i = 0; i < schema.size(); i++) {
             typed.add(convertText(text.get(i), schema.get(i)));
-            reasons.add(columnReason(schema.get(i), text.get(i), typed.get(i)));
         }
-        return insertSelect(warehouse, staging, schema, typed, combine(reasons), rawRecord, line, from);
+        return insertSelect(warehouse, staging, schema, text, typed, null, rawRecord, line, from);
     }
 
     /**
-     * {@code INSERT INTO staging SELECT typed..., ? AS file, line, reason, raw FROM (...)}: the inner query
-     * converts and explains, the outer one builds the raw text only for rejected rows (DuckDB evaluates a
-     * CASE branch only for the rows that take it). {@code raw} may use the source's own columns, which the
-     * inner query passes through.
+     * {@code INSERT INTO staging SELECT typed..., ? AS file, line, reason, raw FROM (...)} in three layers,
+     * so that every conversion runs once per value: the inner query converts ({@code _cvg_v<i>}) and names
+     * the source values ({@code _cvg_s<i>}); the middle one explains a row only when one of its values
+     * failed (a cheap null test decides; reason text is built for rejected rows alone); the outer one builds
+     * the raw text only for rejected rows (DuckDB evaluates a CASE branch only for the rows that take it).
+     * {@code rowReason}, when given, is a CASE of row-level failures tried before the columns'; it and
+     * {@code raw} may use the source's own columns, which the inner query passes through.
      */
-    private static String insertSelect(DuckDbWarehouse warehouse, TableId staging, List<SchemaField> schema, List<String> typed,
-                                       String reason, String raw, String line, String from) {
+    private static String insertSelect(DuckDbWarehouse warehouse, TableId staging, List<SchemaField> schema, List<String> sources,
+                                       List<String> typed, String rowReason, String raw, String line, String from) {
         StringBuilder inner = new StringBuilder("SELECT ");
+        List<String> failed = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
         for (int i = 0; i < schema.size(); i++) {
-            inner.append(typed.get(i)).append(" AS _cvg_v").append(i).append(", ");
+            String source = "_cvg_s" + i;
+            String value = "_cvg_v" + i;
+            inner.append(typed.get(i)).append(" AS ").append(value).append(", ").append(sources.get(i)).append(" AS ").append(source).append(", ");
+            columnFailure(schema.get(i), source, value, !sources.get(i).equals(typed.get(i)), failed, reasons);
         }
-        inner.append(reason).append(" AS _cvg_r, ").append(line).append(" AS _cvg_n, * FROM ").append(from);
+        inner.append(line).append(" AS _cvg_n, * FROM ").append(from);
+        String columns = failed.isEmpty() ? "CAST(NULL AS VARCHAR)"
+                : "CASE WHEN " + String.join(" OR ", failed) + " THEN concat_ws('; ', " + String.join(", ", reasons) + ") END";
+        String reason = rowReason == null ? columns : rowReason + " ELSE " + columns + " END";
         StringBuilder outer = new StringBuilder("INSERT INTO ").append(warehouse.quote(staging)).append(" SELECT ");
         for (int i = 0; i < schema.size(); i++) {
             outer.append("_cvg_v").append(i).append(", ");
         }
         outer.append("?, _cvg_n, _cvg_r, CASE WHEN _cvg_r IS NOT NULL THEN left(").append(raw).append(", ").append(RAW_LIMIT)
-                .append(") END FROM (").append(inner).append(")");
+                .append(") END FROM (SELECT *, ").append(reason).append(" AS _cvg_r FROM (").append(inner).append("))");
         return outer.toString();
+    }
+
+    /**
+     * How a column fails: a REQUIRED value is null, or a non-null source did not convert. Adds the failure
+     * test to {@code failed} and the explaining CASE to {@code reasons}; nothing for a column that cannot fail.
+     */
+    private static void columnFailure(SchemaField field, String source, String value, boolean converts, List<String> failed,
+                                      List<String> reasons) {
+        String name = field.name();
+        String type = BigQueryTypes.normalize(field.type());
+        List<String> cases = new ArrayList<>();
+        if (field.required()) {
+            failed.add(source + " IS NULL");
+            cases.add("WHEN " + source + " IS NULL THEN '" + name + ": REQUIRED value is missing'");
+        }
+        if (converts) {
+            String what = "REPEATED".equalsIgnoreCase(field.mode()) ? "REPEATED " + type : type;
+            failed.add("(" + value + " IS NULL AND " + source + " IS NOT NULL)");
+            cases.add("WHEN " + source + " IS NOT NULL AND " + value + " IS NULL THEN '" + name + ": ''' || left(CAST("
+                    + source + " AS VARCHAR), " + VALUE_PREVIEW + ") || ''' is not a valid " + what + "'");
+        }
+        if (!cases.isEmpty()) {
+            reasons.add("CASE " + String.join(" ", cases) + " END");
+        }
     }
 
     /** Converts a VARCHAR expression to the field's type; NULL when it does not convert. */
@@ -358,34 +397,14 @@ final class DuckDbFileStager {
             case "BIGNUMERIC":
                 // parsing into a 38-digit decimal is several times slower; most values fit 18 digits
                 return "COALESCE(TRY_CAST(" + text + " AS DECIMAL(18,9)), TRY_CAST(" + text + " AS DECIMAL(38,9)))";
+            case "TIMESTAMP":
+                // a value without a zone means UTC (the session zone); said explicitly, DuckDB parses it about
+                // twice as fast as when it asks the time zone library. A value with its own zone fails the
+                // first cast and takes the second.
+                return "COALESCE(TRY_CAST(" + text + " || '+00' AS TIMESTAMPTZ), TRY_CAST(" + text + " AS TIMESTAMPTZ))";
             default:
                 return "TRY_CAST(" + text + " AS " + DuckDbTypes.scalar(type) + ")";
         }
-    }
-
-    /** Why a column fails, or null: a REQUIRED column is null, or a non-null source did not convert. */
-    private static String columnReason(SchemaField field, String source, String converted) {
-        String name = field.name();
-        String type = BigQueryTypes.normalize(field.type());
-        boolean converts = !source.equals(converted);
-        List<String> cases = new ArrayList<>();
-        if (field.required()) {
-            cases.add("WHEN " + source + " IS NULL THEN '" + name + ": REQUIRED value is missing'");
-        }
-        if (converts) {
-            String what = "REPEATED".equalsIgnoreCase(field.mode()) ? "REPEATED " + type : type;
-            cases.add("WHEN " + source + " IS NOT NULL AND " + converted + " IS NULL THEN '" + name + ": ''' || left(CAST("
-                    + source + " AS VARCHAR), " + VALUE_PREVIEW + ") || ''' is not a valid " + what + "'");
-        }
-        return cases.isEmpty() ? null : "CASE " + String.join(" ", cases) + " END";
-    }
-
-    private static String combine(List<String> reasons) {
-        List<String> present = reasons.stream().filter(r -> r != null).toList();
-        if (present.isEmpty()) {
-            return "CAST(NULL AS VARCHAR)";
-        }
-        return "NULLIF(concat_ws('; ', " + String.join(", ", present) + "), '')";
     }
 
     private static boolean isNested(SchemaField f) {
