@@ -1,0 +1,74 @@
+package io.convergence.engine.warehouse.duckdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CsvBlankLinesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void blankRecordsAreNumberedLikeDuckDbNumbersLines() throws IOException {
+        // line 1 header, 3 blank, a quoted newline keeps record 4 on one number, 6 blank after \r\n endings
+        Path file = write("plain.csv", "a,b\n1,2\n\n\"x\ny\",3\n4,5\r\n\r\n6,7\n   \n\n");
+        assertThat(CsvBlankLines.find(file, 2)).containsExactly(3L, 6L, 9L);
+        assertThat(CsvBlankLines.find(file, 4)).containsExactly(6L, 9L);
+    }
+
+    @Test
+    void wordsWithoutBreaksAreSkippedWithoutLosingState() throws IOException {
+        // records longer than a word on both sides of blank lines, and a quote spanning several words
+        String record = "0123456789abcdefghijklmnop,\"quoted, long enough\nto span words\",xyz";
+        Path file = write("wide.csv", "header_is_long_too_long_too_long\n" + record + "\n\n" + record + "\r\n\n" + record);
+        assertThat(CsvBlankLines.find(file, 2)).containsExactly(3L, 5L);
+    }
+
+    @Property(tries = 200)
+    void wordScanAgreesWithTheByteScan(@ForAll("csvText") String text) throws IOException {
+        // jqwik properties get no @TempDir
+        Path tmp = Files.createTempDirectory("cvg-blank");
+        Path plain = tmp.resolve("p.csv");
+        Path gz = tmp.resolve("p.csv.gz");
+        try {
+            Files.writeString(plain, text, StandardCharsets.UTF_8);
+            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+                out.write(text.getBytes(StandardCharsets.UTF_8));
+            }
+            List<Long> words = CsvBlankLines.find(plain, 1);
+            assertThat(words).isEqualTo(CsvBlankLines.find(gz, 1));
+            // small buffers put word and read boundaries everywhere
+            assertThat(CsvBlankLines.find(plain, 1, 8)).isEqualTo(words);
+            assertThat(CsvBlankLines.find(plain, 1, 13)).isEqualTo(words);
+            assertThat(words).isSorted().doesNotHaveDuplicates();
+        } finally {
+            Files.deleteIfExists(plain);
+            Files.deleteIfExists(gz);
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    @Provide
+    Arbitrary<String> csvText() {
+        return Arbitraries.strings().withChars('a', 'b', ',', '"', '\n', '\r', ' ', 'é').ofMaxLength(300);
+    }
+
+    private Path write(String name, String text) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        return file;
+    }
+}
