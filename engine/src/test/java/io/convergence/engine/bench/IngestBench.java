@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  * Ingest benchmark harness, not a test: generates a CSV of N rows (about 70 bytes each), times DuckDB's
  * own {@code CREATE TABLE AS SELECT * FROM read_csv(...)} as the baseline, then the ingest runner on the
  * same file (schema enforced, quarantine on, a few bad rows), in one JVM, and prints the ratio and peak
- * RSS. Arguments: {@code rows [memory_limit [threads]]}, e.g. {@code 10000000 2GB 2}.
+ * RSS. Arguments: {@code rows [memory_limit [threads]] [--runner-only]}, e.g. {@code 10000000 2GB 2}; with
+ * {@code --runner-only} the baseline is skipped, so the peak RSS printed is the runner's own.
  */
 public final class IngestBench {
     private static final String HEADER = "order_id,customer_id,status,amount,order_date,updated_at,note";
@@ -45,19 +46,21 @@ public final class IngestBench {
     private IngestBench() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] argv) throws Exception {
+        boolean runnerOnly = List.of(argv).contains("--runner-only");
+        String[] args = Stream.of(argv).filter(a -> !a.equals("--runner-only")).toArray(String[]::new);
         long rows = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 1_000_000L;
         String memoryLimit = args.length > 1 ? args[1] : null;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         Path dir = Files.createTempDirectory("cvg-ingest-bench");
         try {
-            run(dir, rows, memoryLimit, threads);
+            run(dir, rows, memoryLimit, threads, runnerOnly);
         } finally {
             deleteTree(dir);
         }
     }
 
-    private static void run(Path dir, long rows, String memoryLimit, int threads) throws Exception {
+    private static void run(Path dir, long rows, String memoryLimit, int threads, boolean runnerOnly) throws Exception {
         Path pipelineDir = dir.resolve("tenants/acme/pipelines/bench");
         Files.createDirectories(pipelineDir.resolve("data"));
         Path csv = pipelineDir.resolve("data/orders.csv");
@@ -83,19 +86,23 @@ public final class IngestBench {
         if (threads > 0) {
             props.setProperty("threads", Integer.toString(threads));
         }
-        long baselineRows;
+        long baselineRows = 0;
         try (Connection warmup = DriverManager.getConnection("jdbc:duckdb:")) {
             // loads the native library, so neither side pays for it
             warmup.createStatement().execute("SELECT 1");
         }
         long t1 = System.nanoTime();
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("baseline.duckdb"), props);
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve(runnerOnly ? "unused.duckdb" : "baseline.duckdb"), props);
              Statement s = c.createStatement()) {
-            // ignore_errors: DuckDB alone would stop at the first bad row; it drops them instead of quarantining
-            s.execute("CREATE TABLE t AS SELECT * FROM read_csv('" + csv + "', ignore_errors = true)");
-            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
-                rs.next();
-                baselineRows = rs.getLong(1);
+            if (runnerOnly) {
+                s.execute("SELECT 1");
+            } else {
+                // ignore_errors: DuckDB alone would stop at the first bad row; it drops them instead of quarantining
+                s.execute("CREATE TABLE t AS SELECT * FROM read_csv('" + csv + "', ignore_errors = true)");
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
+                    rs.next();
+                    baselineRows = rs.getLong(1);
+                }
             }
         }
         double baseline = secs(t1);
@@ -125,7 +132,9 @@ public final class IngestBench {
             print("runner    ingest step:   %,d rows loaded, %s quarantined in %.2f s (%,.0f rows/s), VmHWM %s (append to existing)",
                     second.rows(), second.details().get("rows_quarantined"), append, rows / append, peakRss());
         }
-        print("ratio runner/baseline: %.2f new table, %.2f append", runner / baseline, append / baseline);
+        if (!runnerOnly) {
+            print("ratio runner/baseline: %.2f new table, %.2f append", runner / baseline, append / baseline);
+        }
         print("heap max %d MB, DuckDB threads %s, memory_limit %s", Runtime.getRuntime().maxMemory() >> 20,
                 threads > 0 ? threads : "auto", memoryLimit == null ? "default" : memoryLimit);
     }
