@@ -35,8 +35,9 @@ import java.util.stream.Stream;
  * Ingest benchmark harness, not a test: generates a CSV of N rows (about 70 bytes each), times DuckDB's
  * own {@code CREATE TABLE AS SELECT * FROM read_csv(...)} as the baseline, then the ingest runner on the
  * same file (schema enforced, quarantine on, a few bad rows), in one JVM, and prints the ratio and peak
- * RSS. Arguments: {@code rows [memory_limit [threads]] [--runner-only]}, e.g. {@code 10000000 2GB 2}; with
- * {@code --runner-only} the baseline is skipped, so the peak RSS printed is the runner's own.
+ * RSS. Arguments: {@code rows [memory_limit [threads]] [--runner-only] [--typed-baseline]}, e.g.
+ * {@code 10000000 2GB 2}; with {@code --runner-only} the baseline is skipped, so the peak RSS printed is the
+ * runner's own; {@code --typed-baseline} also times DuckDB's reader given the schema's own column types.
  */
 public final class IngestBench {
     private static final String HEADER = "order_id,customer_id,status,amount,order_date,updated_at,note";
@@ -48,19 +49,21 @@ public final class IngestBench {
 
     public static void main(String[] argv) throws Exception {
         boolean runnerOnly = List.of(argv).contains("--runner-only");
-        String[] args = Stream.of(argv).filter(a -> !a.equals("--runner-only")).toArray(String[]::new);
+        boolean typedBaseline = List.of(argv).contains("--typed-baseline");
+        String[] args = Stream.of(argv).filter(a -> !a.startsWith("--")).toArray(String[]::new);
         long rows = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 1_000_000L;
         String memoryLimit = args.length > 1 ? args[1] : null;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         Path dir = Files.createTempDirectory("cvg-ingest-bench");
         try {
-            run(dir, rows, memoryLimit, threads, runnerOnly);
+            run(dir, rows, memoryLimit, threads, runnerOnly, typedBaseline);
         } finally {
             deleteTree(dir);
         }
     }
 
-    private static void run(Path dir, long rows, String memoryLimit, int threads, boolean runnerOnly) throws Exception {
+    private static void run(Path dir, long rows, String memoryLimit, int threads, boolean runnerOnly, boolean typedBaseline)
+            throws Exception {
         Path pipelineDir = dir.resolve("tenants/acme/pipelines/bench");
         Files.createDirectories(pipelineDir.resolve("data"));
         Path csv = pipelineDir.resolve("data/orders.csv");
@@ -107,6 +110,20 @@ public final class IngestBench {
         }
         double baseline = secs(t1);
         print("baseline  read_csv CTAS: %,d rows in %.2f s (%,.0f rows/s), VmHWM %s", baselineRows, baseline, baselineRows / baseline, peakRss());
+        double typed = 0;
+        if (typedBaseline) {
+            // DuckDB alone with the schema's own types (NUMERIC is DECIMAL(38,9), TIMESTAMP has a zone), bad rows dropped
+            long t = System.nanoTime();
+            try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("typed.duckdb"), props);
+                 Statement s = c.createStatement()) {
+                s.execute("SET TimeZone = 'UTC'");
+                s.execute("CREATE TABLE t AS SELECT * FROM read_csv('" + csv + "', header = true, auto_detect = false, ignore_errors = true,"
+                        + " columns = {'order_id': 'BIGINT', 'customer_id': 'BIGINT', 'status': 'VARCHAR', 'amount': 'DECIMAL(38,9)',"
+                        + " 'order_date': 'DATE', 'updated_at': 'TIMESTAMPTZ', 'note': 'VARCHAR'})");
+            }
+            typed = secs(t);
+            print("baseline  typed read_csv CTAS (the schema's types): %.2f s, VmHWM %s", typed, peakRss());
+        }
 
         // the ingest runner: schema enforced in SQL, rejected rows to quarantine with line numbers
         TenantConfig tenant = new TenantConfig("acme", null, "US", "{tenant}_{dataset}", "{tenant}_convergence", null);
@@ -134,6 +151,9 @@ public final class IngestBench {
         }
         if (!runnerOnly) {
             print("ratio runner/baseline: %.2f new table, %.2f append", runner / baseline, append / baseline);
+            if (typedBaseline) {
+                print("ratio runner/typed baseline: %.2f new table, %.2f append", runner / typed, append / typed);
+            }
         }
         print("heap max %d MB, DuckDB threads %s, memory_limit %s", Runtime.getRuntime().maxMemory() >> 20,
                 threads > 0 ? threads : "auto", memoryLimit == null ? "default" : memoryLimit);
