@@ -294,4 +294,19 @@ class IngestRunnerTest {
                 .isInstanceOfSatisfying(ConvergenceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FEATURE_NOT_AVAILABLE));
         assertThat(f.warehouse.listTables("acme_raw")).isEmpty();
     }
+
+    @Test
+    void aHeaderWithTheSchemaColumnsInAnotherOrderIsRefusedBeforeReading() {
+        // loaded by position this would put names in amount and fail every row, or worse, load swapped values
+        f.write("data/swapped.csv", "order_id,amount,customer,order_date\n1,10,ann,2024-03-01\n");
+        assertThatThrownBy(() -> f.run(ingest("data/swapped.csv", FileFormat.CSV, WriteMode.APPEND, 0)))
+                .isInstanceOfSatisfying(ConvergenceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SCHEMA_MISMATCH))
+                .hasMessageContaining("data/swapped.csv:1: the header names the schema's columns in another order")
+                .hasMessageContaining("file: order_id, amount, customer, order_date; schema: order_id, customer, amount, order_date");
+        assertThat(f.warehouse.listTables("acme_raw")).isEmpty();
+
+        // other names load by position, as BigQuery does; quoted and differently cased names match
+        f.write("data/renamed.csv", "\"ORDER_ID\",who,amount,\"order_date\"\n1,ann,10,2024-03-01\n");
+        assertThat(f.run(ingest("data/renamed.csv", FileFormat.CSV, WriteMode.APPEND, 0)).rows()).isEqualTo(1);
+    }
 }

@@ -135,6 +135,9 @@ final class DuckDbFileStager {
         String scans = "_cvg_scans_" + id;
         long base = warehouse.rowCount(s, staging);
         long firstDataLine = source.skipLines() + (source.header() ? 1 : 0) + 1L;
+        if (source.header()) {
+            checkHeader(file, source, schema);
+        }
 
         StringBuilder columns = new StringBuilder("{");
         List<String> text = new ArrayList<>();
@@ -166,6 +169,31 @@ final class DuckDbFileStager {
             s.update("DROP TABLE IF EXISTS " + rejects);
             s.update("DROP TABLE IF EXISTS " + scans);
         }
+    }
+
+    /**
+     * CSV columns load by position, as in BigQuery, so a header naming the schema's columns in another
+     * order means every value would land in the wrong column (or fail its type): that is refused before
+     * anything is read. A header with other names is allowed (it may rename by position) but logged.
+     */
+    private static void checkHeader(Path file, Source source, List<SchemaField> schema) {
+        List<String> header = CsvHeader.read(file, source.skipLines(), source.delimiter());
+        if (header == null) {
+            return;
+        }
+        List<String> expected = schema.stream().map(f -> f.name().toLowerCase(Locale.ROOT)).toList();
+        List<String> actual = header.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+        if (actual.equals(expected)) {
+            return;
+        }
+        long line = source.skipLines() + 1L;
+        if (actual.size() == expected.size() && new HashSet<>(actual).equals(new HashSet<>(expected))) {
+            throw new ConvergenceException(ErrorCode.SCHEMA_MISMATCH, file + ":" + line + ": the header names the schema's columns in"
+                    + " another order (file: " + String.join(", ", header) + "; schema: " + String.join(", ", schema.stream()
+                    .map(SchemaField::name).toList()) + "). CSV columns load by position, as in BigQuery: put the schema file's"
+                    + " columns in the file's order");
+        }
+        LOG.warn("{}:{}: header ({}) differs from the schema's column names; columns load by position", file, line, String.join(", ", header));
     }
 
     /**
