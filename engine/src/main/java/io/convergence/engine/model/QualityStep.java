@@ -20,7 +20,7 @@ public record QualityStep(
         @Doc("Time limit of one attempt.") Duration timeout,
         @Doc("Table under test as dataset.table.") @Required @Pattern(Ids.TABLE_REF) String table,
         @Doc("A checks file (relative to pipeline.yml) or an inline list of checks.") @Required ChecksSpec checks,
-        @Doc("Rows examined: a row count, or 'full'.") @Default("full") Sample sample,
+        @Doc("Rows examined: a row count, or 'full'. row_count always counts the whole table or partition and freshness looks at the whole table, since a sample would make them meaningless.") @Default("full") Sample sample,
         @Doc("What a failed error-severity check does to the run.") @Default("fail") OnFailure onFailure)
         implements Step {
     public QualityStep {

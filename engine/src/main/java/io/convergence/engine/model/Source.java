@@ -12,7 +12,7 @@ import io.convergence.engine.model.meta.Required;
 public record Source(
         @Doc("File, glob (data/orders_*.csv) or gs:// URI.") @Required String uri,
         @Doc("File format.") @Required FileFormat format,
-        @Doc("CSV only: the first line names the columns.") @Default("true") boolean header,
+        @Doc("CSV only: the first line names the columns. Columns load by position, as in BigQuery; a header naming the schema's columns in another order stops the step.") @Default("true") boolean header,
         @Doc("CSV only: field separator.") @Default(",") String delimiter,
         @Doc("CSV only: lines to skip before the header.") @Default("0") @Minimum(0) int skipLines) {
     public Source {
