@@ -1,19 +1,5 @@
 package io.convergence.app.ui;
 
-import java.util.concurrent.Callable;
-import java.util.function.Consumer;
-
-/** Runs work and its callback at once on the calling thread: for tests, where that thread is the "UI thread". */
-public final class CurrentThreadTaskExecutor implements TaskExecutor {
-    @Override
-    public <T> void execute(Callable<T> work, Consumer<? super T> onSuccess, Consumer<? super Throwable> onFailure) {
-        T result;
-        try {
-            result = work.call();
-        } catch (Exception | LinkageError | AssertionError e) {
-            onFailure.accept(e);
-            return;
-        }
-        onSuccess.accept(result);
-    }
+/** The designer's same-thread executor, typed for the app's view models: for tests, where the calling thread is the "UI thread". */
+public final class CurrentThreadTaskExecutor extends io.convergence.designer.task.CurrentThreadTaskExecutor implements TaskExecutor {
 }

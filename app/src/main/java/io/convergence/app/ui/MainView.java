@@ -77,7 +77,10 @@ public final class MainView {
     private final WorkspaceChooser chooser;
     private final BorderPane root = new BorderPane();
     private final TreeView<ExplorerNode> tree = new TreeView<>();
+    private static final String EDIT_MENU = "convergence.editMenu";
     private final TabPane tabs = new TabPane();
+    private final Menu noDesignerEdit = new Menu("Edit");
+    private Menu shownEdit = noDesignerEdit;
     private final ListView<ProblemItem> problemsList = new ListView<>();
     private final MenuBar menus;
     private HBox statusBar;
@@ -170,6 +173,7 @@ public final class MainView {
             views.setId("pipelineViews");
             views.setSide(javafx.geometry.Side.BOTTOM);
             Tab tab = new Tab(pipeline.title(), views);
+            tab.getProperties().put(EDIT_MENU, designer.editMenu());
             tab.setOnClosed(event -> designer.stopWatching());
             tab.setUserData(qualifiedName);
             tab.setTooltip(new Tooltip(qualifiedName));
@@ -204,8 +208,19 @@ public final class MainView {
                 window.fireEvent(new WindowEvent(window, WindowEvent.WINDOW_CLOSE_REQUEST));
             }
         });
-        MenuBar bar = new MenuBar(new Menu("File", null, open, reload, new SeparatorMenuItem(), quit));
+        MenuBar bar = new MenuBar(new Menu("File", null, open, reload, new SeparatorMenuItem(), quit), noDesignerEdit);
         bar.setId("menuBar");
+        noDesignerEdit.setId("editMenu");
+        noDesignerEdit.setDisable(true);
+        // the Edit menu is the selected pipeline's designer's own (undo and redo name what they do), else a disabled one
+        tabs.getSelectionModel().selectedItemProperty().addListener((obs, was, tab) -> {
+            Menu edit = tab != null && tab.getProperties().get(EDIT_MENU) instanceof Menu designerEdit ? designerEdit : noDesignerEdit;
+            int at = bar.getMenus().indexOf(shownEdit);
+            if (at >= 0 && edit != shownEdit) {
+                bar.getMenus().set(at, edit);
+                shownEdit = edit;
+            }
+        });
         return bar;
     }
 

@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Optional;
 import javafx.scene.Node;
 import javafx.scene.Scene;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TreeItem;
@@ -89,6 +92,27 @@ class MainViewTest {
 
         robot.doubleClickOn(cell);
         assertThat(tabs.getTabs()).hasSize(1);
+    }
+
+    @Test
+    void theEditMenuIsTheSelectedDesignersOwn(FxRobot robot) {
+        MenuBar bar = robot.lookup("#menuBar").queryAs(MenuBar.class);
+        assertThat(bar.getMenus().get(1).getId()).isEqualTo("editMenu");
+        assertThat(bar.getMenus().get(1).isDisable()).isTrue();
+
+        Node cell = robot.lookup("#workspaceTree .tree-cell").match(LabeledMatchers.hasText("daily_sales")).query();
+        robot.doubleClickOn(cell);
+        Menu edit = bar.getMenus().get(1);
+        assertThat(edit.getId()).isEqualTo("designerEditMenu");
+        assertThat(edit.getItems()).extracting(MenuItem::getText).startsWith("Undo", "Redo");
+        assertThat(edit.getItems().get(0).isDisable()).isTrue();
+
+        // the items drive this tab's designer (its own undo and redo are covered by the designer's tests)
+        TabPane tabs = robot.lookup("#pipelineTabs").queryAs(TabPane.class);
+        assertThat(tabs.getSelectionModel().getSelectedItem().getProperties()).containsValue(edit);
+
+        robot.interact(() -> tabs.getTabs().clear());
+        assertThat(bar.getMenus().get(1).getId()).isEqualTo("editMenu");
     }
 
     @Test

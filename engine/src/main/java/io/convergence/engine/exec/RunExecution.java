@@ -362,6 +362,9 @@ final class RunExecution {
             }
             else {
                 log.info("Run {}: step {} failed: {}: {}", runId, unit, code.display(), message);
+                // the run's own log says why, so the app's log pane and `runs show` carry the reason beside the state
+                publish(new RunEvent.LogLine(runId, services.clock().instant(), unit.stepId(), unit.partitionKey().orElse(null), "ERROR",
+                        "step " + unit + " failed (" + code.display() + "): " + message));
                 finishUnit(i, RunState.FAILED, Outcome.BLOCKED);
             }
         }
