@@ -181,7 +181,8 @@ class ExecutorTest {
         assertThat(result.unit(UnitKey.of("c")).orElseThrow().errorMessage()).contains("skipped because b failed");
         assertThat(stateOf(result, "d")).isEqualTo(RunState.SUCCEEDED);
         assertThat(runners.callNames()).containsExactly("a#1", "b#1", "d#1");
-        assertThat(log.lines()).containsSubsequence("step b FAILED #1 (column x not found)", "step c SKIPPED #0 (skipped because b failed)",
+        assertThat(log.lines()).containsSubsequence("log ERROR step b failed (CVG-2004): column x not found",
+                "step b FAILED #1 (column x not found)", "step c SKIPPED #0 (skipped because b failed)",
                 "step d RUNNING #1", "run FAILED CVG-2004");
     }
 
