@@ -51,6 +51,8 @@ final class BigQueryJobs {
     private static final long MAX_POLL_MILLIS = 1_000;
     /** Upload chunk size: a multiple of 256 KiB as resumable uploads require; few requests, bounded memory. */
     static final int UPLOAD_CHUNK_BYTES = 16 * 1024 * 1024;
+    /** Job error reasons of a load whose rows do not fit the table (BigQuery says invalid; its emulators invalidQuery). */
+    private static final Set<String> LOAD_REFUSALS = Set.of("invalid", "invalidQuery");
 
     private final BigQueryConnection connection;
     private final BigQuery bigquery;
@@ -188,7 +190,7 @@ final class BigQueryJobs {
             if ("stopped".equals(error.getReason()) && cancellation.isCancelled()) {
                 throw new ConvergenceException(ErrorCode.RUN_CANCELLED, what + " was cancelled");
             }
-            if (BigQueryErrors.isTransient(error) || !"invalid".equals(error.getReason())) {
+            if (BigQueryErrors.isTransient(error) || !LOAD_REFUSALS.contains(String.valueOf(error.getReason()))) {
                 throw BigQueryErrors.translate(error, what);
             }
             throw new ConvergenceException(ErrorCode.SCHEMA_MISMATCH, what + " failed: BigQuery refused the uploaded rows (load job "
