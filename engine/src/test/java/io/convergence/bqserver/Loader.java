@@ -90,7 +90,7 @@ final class Loader {
                 break;
             }
             case "NEWLINE_DELIMITED_JSON":
-                source = "read_json(" + list + ", format = 'newline_delimited'" + (columns != null ? ", columns = " + columns : "") + ")";
+                source = schema == null ? "read_json(" + list + ", format = 'newline_delimited')" : jsonSource(list, schema);
                 break;
             case "PARQUET":
                 source = "read_parquet(" + list + ")";
@@ -133,6 +133,40 @@ final class Loader {
         } catch (SQLException e) {
             throw runner.translate(e, job, null);
         }
+    }
+
+    /**
+     * Newline-delimited JSON under a schema: every value is read as JSON and converted the way insertAll converts a
+     * row's values ({@link #castText}), so a load and a streaming insert of the same rows store the same cells.
+     */
+    private static String jsonSource(String list, JsonNode schema) {
+        List<String> raw = new ArrayList<>();
+        List<String> typed = new ArrayList<>();
+        for (JsonNode f : schema.path("fields")) {
+            String name = f.path("name").asText();
+            raw.add(InformationSchema.literal(name) + ": 'JSON'");
+            String column = BqTypes.quote(name);
+            boolean json = "JSON".equals(BqTypes.legacy(f.path("type").asText())) && !"REPEATED".equals(f.path("mode").asText());
+            typed.add((json ? column : castText(f, "json_extract_string(" + column + ", '$')")) + " AS " + column);
+        }
+        return "(SELECT " + String.join(", ", typed) + " FROM read_json(" + list + ", format = 'newline_delimited', columns = {"
+                + String.join(", ", raw) + "}))";
+    }
+
+    /**
+     * SQL converting {@code text} (a VARCHAR: a value's text, or JSON text for RECORD and REPEATED fields) to the
+     * field's DuckDB type; BYTES come base64-encoded.
+     */
+    static String castText(JsonNode f, String text) {
+        String duck = BqTypes.duckType(f);
+        String type = BqTypes.legacy(f.path("type").asText());
+        if ("REPEATED".equals(f.path("mode").asText()) || "RECORD".equals(type)) {
+            return "CAST(CAST(" + text + " AS JSON) AS " + duck + ")";
+        }
+        if ("BYTES".equals(type)) {
+            return "from_base64(" + text + ")";
+        }
+        return "CAST(" + text + " AS " + duck + ")";
     }
 
     private static String columns(JsonNode schema) {

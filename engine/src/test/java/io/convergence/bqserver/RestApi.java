@@ -53,6 +53,7 @@ final class RestApi implements HttpHandler {
     private final FaultInjector faults;
     private final BigQueryTestServer.Options options;
     private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
+    private final Map<String, Job> finishedUploads = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> insertIds = new ConcurrentHashMap<>();
     private volatile String endpoint = "http://127.0.0.1";
 
@@ -711,16 +712,7 @@ final class RestApi implements HttpHandler {
     }
 
     private static String insertPlaceholder(JsonNode f) {
-        String duck = BqTypes.duckType(f);
-        if ("REPEATED".equals(f.path("mode").asText()) || "RECORD".equals(f.path("type").asText())) {
-            return "CAST(CAST(CAST(? AS VARCHAR) AS JSON) AS " + duck + ")";
-        }
-        switch (f.path("type").asText()) {
-            case "BYTES":
-                return "from_base64(CAST(? AS VARCHAR))";
-            default:
-                return "CAST(CAST(? AS VARCHAR) AS " + duck + ")";
-        }
+        return Loader.castText(f, "CAST(? AS VARCHAR)");
     }
 
     // ---- jobs
@@ -944,49 +936,105 @@ final class RestApi implements HttpHandler {
                     + "/jobs?uploadType=resumable&upload_id=" + uploadId));
         }
         if (method.equals("PUT")) {
-            Upload upload = uploads.get(query.getOrDefault("upload_id", ""));
-            if (upload == null) {
-                throw BqException.notFound("Upload " + query.get("upload_id"));
+            String uploadId = query.getOrDefault("upload_id", "");
+            Job finished = finishedUploads.get(uploadId);
+            if (finished != null) {
+                // a retried last chunk whose answer was lost: the upload is complete, answer with its job again
+                jobIdOut[0] = finished.jobId;
+                return new Response(200, finished.toJson(endpoint), Map.of());
             }
+            Upload upload = uploads.get(uploadId);
+            if (upload == null) {
+                throw BqException.notFound("Upload " + uploadId);
+            }
+            jobIdOut[0] = upload.job.path("jobReference").path("jobId").asText(null);
             synchronized (upload) {
-                try {
-                    Files.write(upload.file, body, StandardOpenOption.APPEND);
-                } catch (IOException e) {
-                    throw new BqException(500, "internalError", "cannot buffer the upload: " + e.getMessage());
+                ContentRange range = ContentRange.parse(lastContentRange.get(), body.length);
+                if (body.length > 0) {
+                    if (range.start() > upload.received) {
+                        throw BqException.invalid("Upload chunk starts at byte " + range.start() + " but only " + upload.received
+                                + " bytes were received");
+                    }
+                    // a resent chunk overlaps what arrived already: keep only the new bytes
+                    int skip = (int) (upload.received - range.start());
+                    if (skip < body.length) {
+                        try {
+                            Files.write(upload.file, java.util.Arrays.copyOfRange(body, skip, body.length), StandardOpenOption.APPEND);
+                        } catch (IOException e) {
+                            throw new BqException(500, "internalError", "cannot buffer the upload: " + e.getMessage());
+                        }
+                        upload.received += body.length - skip;
+                    }
                 }
-                upload.received += body.length;
-                String range = String.valueOf(lastContentRange.get());
-                if (range.endsWith("/*")) {
+                if (range.total() < 0 || upload.received < range.total()) {
                     return new Response(308, null, upload.received > 0 ? Map.of("Range", "bytes=0-" + (upload.received - 1)) : Map.of());
                 }
-                uploads.remove(query.get("upload_id"));
-                return finishUpload(upload, jobIdOut);
+                uploads.remove(uploadId);
+                Job job = finishUpload(upload, jobIdOut);
+                finishedUploads.put(uploadId, job);
+                return new Response(200, job.toJson(endpoint), Map.of());
             }
         }
         throw new BqException(404, "notFound", "Not found: " + method + " upload");
     }
 
+    /** {@code Content-Range: bytes first-last/total}, {@code bytes first-last/*} or {@code bytes *}{@code /total}; total -1 if unknown. */
+    private record ContentRange(long start, long total) {
+        static ContentRange parse(String header, int length) {
+            if (header == null) {
+                // a single-request upload: the body is everything
+                return new ContentRange(0, length);
+            }
+            String h = header.trim();
+            if (h.startsWith("bytes ")) {
+                h = h.substring("bytes ".length()).trim();
+            }
+            int slash = h.indexOf('/');
+            if (slash < 0) {
+                throw BqException.invalid("Invalid Content-Range " + header);
+            }
+            String span = h.substring(0, slash);
+            String total = h.substring(slash + 1);
+            try {
+                long start = span.equals("*") ? 0 : Long.parseLong(span.substring(0, span.indexOf('-')));
+                return new ContentRange(start, total.equals("*") ? -1 : Long.parseLong(total));
+            } catch (RuntimeException e) {
+                throw BqException.invalid("Invalid Content-Range " + header);
+            }
+        }
+    }
+
     private final ThreadLocal<String> lastContentRange = new ThreadLocal<>();
 
-    private Response finishUpload(Upload upload, String[] jobIdOut) {
+    /** Creates the load job of a complete upload; 409 if a job with its id exists (the rows are not loaded twice). */
+    private Job finishUpload(Upload upload, String[] jobIdOut) {
         ObjectNode configuration = upload.job.has("configuration") ? (ObjectNode) upload.job.get("configuration") : BqTypes.JSON.objectNode();
         String jobId = upload.job.path("jobReference").path("jobId").asText("job_" + UUID.randomUUID().toString().replace("-", ""));
         jobIdOut[0] = jobId;
         String location = location(upload.job.path("jobReference").path("location").asText(null), configuration);
         Job job = new Job(upload.project, jobId, location, configuration.deepCopy(), catalog.clock().millis(), null);
-        jobs.submitWith(job, () -> {
-            try {
-                loader.loadFiles(job, runner, List.of(upload.file.toString()));
-            } finally {
+        try {
+            jobs.submitWith(job, () -> {
                 try {
-                    Files.deleteIfExists(upload.file);
-                } catch (IOException e) {
-                    LOG.debug("cannot delete {}", upload.file, e);
+                    loader.loadFiles(job, runner, List.of(upload.file.toString()));
+                } finally {
+                    deleteQuietly(upload.file);
                 }
-            }
-        });
+            });
+        } catch (RuntimeException e) {
+            deleteQuietly(upload.file);
+            throw e;
+        }
         await(job, options.syncWaitMillis());
-        return new Response(200, job.toJson(endpoint), Map.of());
+        return job;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.debug("cannot delete {}", file, e);
+        }
     }
 
     // ---- plumbing

@@ -12,10 +12,18 @@ import com.google.cloud.bigquery.JobInfo;
 import com.google.cloud.bigquery.JobStatistics;
 import com.google.cloud.bigquery.JobStatus;
 import com.google.cloud.bigquery.QueryJobConfiguration;
+import com.google.cloud.bigquery.TableDataWriteChannel;
+import com.google.cloud.bigquery.WriteChannelConfiguration;
 import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.error.ErrorCode;
 import io.convergence.engine.exec.CancellationToken;
 import io.convergence.engine.warehouse.BoundSql;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +49,10 @@ final class BigQueryJobs {
     private static final Logger LOG = LoggerFactory.getLogger(BigQueryJobs.class);
     private static final long FIRST_POLL_MILLIS = 10;
     private static final long MAX_POLL_MILLIS = 1_000;
+    /** Upload chunk size: a multiple of 256 KiB as resumable uploads require; few requests, bounded memory. */
+    static final int UPLOAD_CHUNK_BYTES = 16 * 1024 * 1024;
+    /** Job error reasons of a load whose rows do not fit the table (BigQuery says invalid; its emulators invalidQuery). */
+    private static final Set<String> LOAD_REFUSALS = Set.of("invalid", "invalidQuery");
 
     private final BigQueryConnection connection;
     private final BigQuery bigquery;
@@ -150,6 +162,133 @@ final class BigQueryJobs {
                 backoff.pause(attempt, cancellation);
             }
         }
+    }
+
+    /**
+     * Runs a load job fed by a resumable media upload of {@code file} (the client's {@code TableDataWriteChannel}) and
+     * returns the finished job. The job id is deterministic as in {@link #run}: when an upload fails in transit, the
+     * job is looked up first (the last chunk may have landed and created it) and reattached to; only when it does not
+     * exist is the file uploaded again, under the same id, so the rows load once. A job that failed for a transient
+     * reason runs again under a new id; any other job error is a {@link ErrorCode#SCHEMA_MISMATCH} naming BigQuery's
+     * first errors (the rows were typed locally, so a refusal means they do not fit the table).
+     */
+    Job upload(WriteChannelConfiguration config, Path file, String what, CancellationToken cancellation) {
+        String baseId = JobScope.current().map(JobScope::nextJobId).orElseGet(() -> JobIds.adHoc("load"));
+        for (int rerun = 1; ; rerun++) {
+            String id = rerun == 1 ? baseId : JobIds.rerun(baseId, rerun);
+            JobId jobId = JobId.newBuilder().setProject(connection.project()).setLocation(connection.location()).setJob(id).build();
+            Job job = uploadOnce(jobId, config, file, what, cancellation);
+            BigQueryError error = job.getStatus().getError();
+            if (error == null) {
+                return job;
+            }
+            if (BigQueryErrors.isTransient(error) && rerun < backoff.maxAttempts()) {
+                LOG.info("{}: load job {} failed with {} ({}); running it again", what, id, error.getReason(), error.getMessage());
+                backoff.pause(rerun, cancellation);
+                continue;
+            }
+            if ("stopped".equals(error.getReason()) && cancellation.isCancelled()) {
+                throw new ConvergenceException(ErrorCode.RUN_CANCELLED, what + " was cancelled");
+            }
+            if (BigQueryErrors.isTransient(error) || !LOAD_REFUSALS.contains(String.valueOf(error.getReason()))) {
+                throw BigQueryErrors.translate(error, what);
+            }
+            throw new ConvergenceException(ErrorCode.SCHEMA_MISMATCH, what + " failed: BigQuery refused the uploaded rows (load job "
+                    + id + "): " + describe(job.getStatus().getExecutionErrors(), error));
+        }
+    }
+
+    private static String describe(List<BigQueryError> errors, BigQueryError first) {
+        StringBuilder out = new StringBuilder(String.valueOf(first.getMessage()));
+        int shown = 0;
+        for (BigQueryError e : errors == null ? List.<BigQueryError>of() : errors) {
+            if (shown == 3) {
+                out.append("; ...");
+                break;
+            }
+            if (e.getMessage() != null && !e.getMessage().equals(first.getMessage())) {
+                out.append("; ").append(e.getMessage());
+                shown++;
+            }
+        }
+        return out.toString();
+    }
+
+    private Job uploadOnce(JobId jobId, WriteChannelConfiguration config, Path file, String what, CancellationToken cancellation) {
+        cancellation.throwIfCancelled();
+        running.add(jobId);
+        try (AutoCloseable hook = cancellation.onCancel(() -> cancelQuietly(jobId))) {
+            Job job = uploadOrReattach(jobId, config, file, what, cancellation);
+            return waitUntilDone(job, what, cancellation);
+        } catch (ConvergenceException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ConvergenceException(ErrorCode.INTERNAL_ERROR, what + " failed: " + e, e);
+        } finally {
+            running.remove(jobId);
+        }
+    }
+
+    private Job uploadOrReattach(JobId id, WriteChannelConfiguration config, Path file, String what, CancellationToken cancellation) {
+        for (int attempt = 1; ; attempt++) {
+            cancellation.throwIfCancelled();
+            try {
+                Job job = send(id, config, file, cancellation);
+                jobsStarted.incrementAndGet();
+                LOG.debug("{}: uploaded {} and started load job {}", what, file.getFileName(), id.getJob());
+                return job;
+            } catch (BigQueryException e) {
+                if (BigQueryErrors.isAlreadyExists(e) || BigQueryErrors.isTransient(e)) {
+                    // the last chunk may have landed with its answer lost, or an earlier upload of this id finished
+                    Job existing = call(() -> bigquery.getJob(id), "looking up job " + id.getJob(), cancellation);
+                    if (existing != null) {
+                        LOG.info("{}: load job {} already exists (an earlier upload landed); waiting for it", what, id.getJob());
+                        return existing;
+                    }
+                }
+                if (!BigQueryErrors.isTransient(e) || attempt >= backoff.maxAttempts()) {
+                    throw BigQueryErrors.translate(e, what);
+                }
+                LOG.info("{}: uploading for job {} failed ({} {}); uploading again with the same id", what, id.getJob(), e.getCode(),
+                        BigQueryErrors.message(e));
+                backoff.pause(attempt, cancellation);
+            }
+        }
+    }
+
+    /**
+     * One resumable upload: opens the session (the job resource), sends the file in chunks, and closes with the last
+     * chunk, which creates the job. A cancelled or failed upload is abandoned without its last chunk, so no job starts
+     * (BigQuery expires the session).
+     */
+    private Job send(JobId id, WriteChannelConfiguration config, Path file, CancellationToken cancellation) {
+        TableDataWriteChannel channel = bigquery.writer(id, config);
+        channel.setChunkSize(UPLOAD_CHUNK_BYTES);
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate(UPLOAD_CHUNK_BYTES);
+            while (in.read(buffer) >= 0) {
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                buffer.clear();
+                if (cancellation.isCancelled()) {
+                    throw new ConvergenceException(ErrorCode.RUN_CANCELLED, what(id) + " was cancelled during the upload");
+                }
+            }
+            channel.close();
+        } catch (IOException e) {
+            throw new ConvergenceException(ErrorCode.IO_ERROR, "cannot upload " + file + ": " + e.getMessage(), e);
+        }
+        Job job = channel.getJob();
+        if (job == null) {
+            throw new ConvergenceException(ErrorCode.INTERNAL_ERROR, "the upload for job " + id.getJob() + " finished without a job");
+        }
+        return job;
+    }
+
+    private static String what(JobId id) {
+        return "load job " + id.getJob();
     }
 
     private Job waitUntilDone(Job job, String what, CancellationToken cancellation) {
