@@ -210,7 +210,7 @@ final class RunsCommand extends BaseCommand {
                 checks.add(new String[] {"CHECK", "STEP", "PARTITION", "SEVERITY", "RESULT", "FAILING ROWS"});
                 for (CheckRecord c : d.checks()) {
                     checks.add(new String[] {c.checkName(), c.stepId(), c.partition().orElse("-"), c.severity().orElse("-"),
-                            c.passed() ? "pass" : "FAIL", Long.toString(c.failingRows())});
+                            c.passed() ? "pass" : c.result().toUpperCase(java.util.Locale.ROOT), Long.toString(c.failingRows())});
                 }
                 Table.print(out, checks);
             }

@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,11 +83,38 @@ class RunCommandsTest {
     }
 
     @Test
-    void partitionedRunReportsQuarantineAndWarnings() {
+    void partitionedRunReportsQuarantineAndWarnings() throws IOException {
         Outcome ran = run("run", "acme/daily_sales", "--from", "2024-06-01", "--to", "2024-06-10", "--progress", "plain");
         assertThat(ran.exitCode()).as(ran.err()).isZero();
         assertThat(ran.out()).contains("10 partitions", "3 rows failed the schema", "sales_by_day[2024-06-10] SUCCEEDED",
                 "check accepted_values(store_id)[2024-06-08] failed");
+
+        // the step says on_failure: warn, so the failed error-severity check only warned: shown as such, in plan order
+        String runId = ran.out().replaceAll("(?s).*details: convergence runs show (\\S+).*", "$1");
+        Outcome shown = run("runs", "show", runId);
+        assertThat(shown.out()).containsPattern("accepted_values\\(store_id\\) +check_sales +2024-06-08 +WARN +WARN +[1-9]")
+                .doesNotContainPattern("\\bFAIL\\b");
+        JsonNode checks = new ObjectMapper().readTree(run("runs", "show", runId, "--format", "json").out()).get("checks");
+        assertThat(checks).hasSize(10 * 6);
+        List<String> order = new java.util.ArrayList<>();
+        JsonNode failed = null;
+        for (JsonNode c : checks) {
+            order.add(c.get("partition").asText() + " " + c.get("name").asText());
+            if (!c.get("passed").asBoolean() && failed == null) {
+                failed = c;
+            }
+        }
+        assertThat(order).isSorted();
+        // the table lists them in the same order
+        List<String> checkLines = shown.out().lines().dropWhile(l -> !l.startsWith("CHECK ")).skip(1).toList();
+        assertThat(checkLines).hasSize(order.size());
+        for (int i = 0; i < order.size(); i++) {
+            assertThat(checkLines.get(i)).startsWith(order.get(i).substring(order.get(i).indexOf(' ') + 1));
+        }
+        assertThat(failed).isNotNull();
+        assertThat(failed.get("severity").asText()).isEqualTo("WARN");
+        assertThat(failed.get("result").asText()).isEqualTo("warn");
+        assertThat(failed.get("partition").asText()).isEqualTo("2024-06-08");
     }
 
     @Test
