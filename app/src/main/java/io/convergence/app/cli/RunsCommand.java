@@ -194,6 +194,10 @@ final class RunsCommand extends BaseCommand {
                 out.println("params    " + r.parameters());
             }
             r.resumedFrom().ifPresent(x -> out.println("resumes   " + x));
+            if (d.steps().isEmpty() && d.partitions().isEmpty()) {
+                // failed before its first step (the warehouse or the lock store could not be reached): nothing ran
+                return;
+            }
             out.println();
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"STEP", "PARTITION", "STATE", "ATTEMPT", "ROWS", "DURATION", "MESSAGE"});

@@ -117,6 +117,28 @@ class RunCommandsTest {
         assertThat(failed.get("partition").asText()).isEqualTo("2024-06-08");
     }
 
+    /** The warehouse cannot open after the run has its id and lock: the run is in history, FAILED with the error. */
+    @Test
+    void aRunThatFailsBeforeItsFirstStepIsInHistory() throws IOException {
+        Files.createDirectories(workspace.resolve(".convergence"));
+        Files.writeString(workspace.resolve(".convergence/warehouse.duckdb"), "not a DuckDB database, but a text file\n".repeat(200));
+
+        Outcome ran = run("run", "jaffle/jaffle_shop", "--progress", "plain");
+        assertThat(ran.exitCode()).isNotZero();
+        assertThat(ran.err()).containsPattern("CVG-[0-9]+").doesNotContain("\tat ");
+
+        JsonNode runs = new ObjectMapper().readTree(run("runs", "--format", "json").out()).get("runs");
+        assertThat(runs).hasSize(1);
+        JsonNode failed = runs.get(0);
+        assertThat(failed.get("state").asText()).isEqualTo("failed");
+        assertThat(failed.get("pipeline").asText()).isEqualTo("jaffle_shop");
+        assertThat(ran.err()).contains(failed.get("error_code").asText(), failed.get("message").asText());
+        Outcome shown = run("runs", "show", failed.get("run_id").asText());
+        assertThat(shown.out()).contains("state     FAILED " + failed.get("error_code").asText(), "message   opening ")
+                .doesNotContain("STEP ");
+        assertThat(run("locks").out()).doesNotContain("jaffle_shop");
+    }
+
     @Test
     void dryRunPrintsThePlanAndRunsNothing() {
         Outcome planned = run("run", "acme/daily_sales", "--dry-run", "--from", "2024-06-01", "--to", "2024-06-03");
