@@ -205,8 +205,8 @@ public final class RunService implements AutoCloseable {
 
     /**
      * Starts a prepared run in the background: takes the lock (with retries), then executes. A run that fails before
-     * the executor takes it over (shared lock store or warehouse unreachable, lock busy) is still recorded in history,
-     * as FAILED with its error, so {@code convergence runs} shows it.
+     * the executor takes it over (lock store, warehouse or fence unreachable) is still recorded in history, as FAILED
+     * with its error, so {@code convergence runs} shows it; a run refused because the lock is held is not a run.
      */
     public StartedRun start(PreparedRun prepared, RunEventListener listener) {
         String runId = runIds.next();
@@ -215,8 +215,9 @@ public final class RunService implements AutoCloseable {
         try {
             return start(prepared, listener, runId, executing);
         } catch (RuntimeException e) {
-            if (!executing.get()) {
-                // once the executor has the run, it records the run's end itself
+            // once the executor has the run, it records the run's end itself; a run refused because another holds the
+            // lock never started (nothing of it ran, the holder's run is the one in history), like a rejected request
+            if (!executing.get() && !(e instanceof io.convergence.engine.lock.LockHeldException)) {
                 recordFailedStart(prepared, runId, startedAt, e);
             }
             throw e;
