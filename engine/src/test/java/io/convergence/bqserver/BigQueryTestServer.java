@@ -90,6 +90,10 @@ public final class BigQueryTestServer implements AutoCloseable {
             return new Options(port, grpcPort, file, location, pageSize, value, gcsRoot, clock);
         }
 
+        public Options withClock(Clock value) {
+            return new Options(port, grpcPort, file, location, pageSize, syncWaitMillis, gcsRoot, value);
+        }
+
         public Options withGcsRoot(Path value) {
             return new Options(port, grpcPort, file, location, pageSize, syncWaitMillis, value, clock);
         }

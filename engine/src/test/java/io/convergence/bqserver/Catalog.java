@@ -16,12 +16,23 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.duckdb.DuckDBConnection;
 
 /**
@@ -285,13 +296,79 @@ final class Catalog implements AutoCloseable {
         persist("table", dataset + "." + table, meta);
     }
 
-    /** A new table: fresh creation time, the given extras. */
+    /** A new table: fresh creation time, the given extras ({@code expiration_timestamp} of DDL becomes {@code expirationTime}). */
     void tableCreated(String dataset, String table, ObjectNode extras) {
         ObjectNode meta = extras == null ? BqTypes.JSON.objectNode() : extras.deepCopy();
-        String now = Long.toString(clock.millis());
-        meta.put("creationTime", now);
-        meta.put("lastModifiedTime", now);
+        long now = clock.millis();
+        meta.put("creationTime", Long.toString(now));
+        meta.put("lastModifiedTime", Long.toString(now));
+        if (meta.has("expiration_timestamp")) {
+            meta.put("expirationTime", Long.toString(expirationMillis(meta.remove("expiration_timestamp").asText(), now)));
+        }
         putTableMeta(dataset, table, meta);
+    }
+
+    private static final Pattern TIMESTAMP_LITERAL = Pattern.compile("(?is)(?:TIMESTAMP\\s*)?'([^']+)'");
+    private static final Pattern RELATIVE = Pattern.compile(
+            "(?is)TIMESTAMP_ADD\\(\\s*CURRENT_TIMESTAMP\\s*\\(\\s*\\)\\s*,\\s*INTERVAL\\s+([0-9]+)\\s+(SECOND|MINUTE|HOUR|DAY)\\s*\\)");
+
+    /**
+     * The {@code expiration_timestamp} option of CREATE TABLE in epoch millis: a timestamp literal (quoted, with or without
+     * the TIMESTAMP keyword; UTC unless it names an offset) or {@code TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL n unit)}
+     * on the server's clock.
+     */
+    static long expirationMillis(String expression, long now) {
+        String text = expression.strip();
+        Matcher relative = RELATIVE.matcher(text);
+        if (relative.matches()) {
+            ChronoUnit unit = ChronoUnit.valueOf(relative.group(2).toUpperCase(Locale.ROOT) + "S");
+            return now + Duration.of(Long.parseLong(relative.group(1)), unit).toMillis();
+        }
+        Matcher literal = TIMESTAMP_LITERAL.matcher(text);
+        if (literal.matches()) {
+            String value = literal.group(1).strip().replace(' ', 'T');
+            if (value.endsWith("UTC")) {
+                value = value.substring(0, value.length() - 3).strip() + "Z";
+            }
+            // BigQuery writes an offset as +HH or +HH:MM; java.time wants +HH:MM
+            value = value.replaceFirst("([+-][0-9]{2})$", "$1:00");
+            try {
+                TemporalAccessor parsed = DateTimeFormatter.ISO_DATE_TIME.parseBest(value, OffsetDateTime::from, LocalDateTime::from);
+                return parsed instanceof OffsetDateTime odt ? odt.toInstant().toEpochMilli()
+                        : ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                throw BqException.invalidQuery("Invalid TIMESTAMP literal in expiration_timestamp: " + expression);
+            }
+        }
+        throw BqException.invalidQuery("The BigQuery test server supports a TIMESTAMP literal or TIMESTAMP_ADD(CURRENT_TIMESTAMP(),"
+                + " INTERVAL n unit) as expiration_timestamp, not " + expression);
+    }
+
+    /**
+     * Drops every table whose {@code expirationTime} has passed on the server's clock, as BigQuery does: after that
+     * tables.get answers 404, tables.list leaves it out and queries on it fail with notFound.
+     */
+    void dropExpiredTables() {
+        long now = clock.millis();
+        for (Map.Entry<String, ObjectNode> e : List.copyOf(tables.entrySet())) {
+            JsonNode expiration = e.getValue().get("expirationTime");
+            if (expiration == null || expiration.isNull() || expiration.asLong(Long.MAX_VALUE) > now) {
+                continue;
+            }
+            int dot = e.getKey().indexOf('.');
+            String dataset = e.getKey().substring(0, dot);
+            String table = e.getKey().substring(dot + 1);
+            TableInfo info = table(dataset, table);
+            if (info != null) {
+                try {
+                    execute("DROP " + (info.view() ? "VIEW" : "TABLE") + " IF EXISTS " + info.quoted());
+                } catch (BqException ex) {
+                    // a job holds it right now: the next request tries again
+                    continue;
+                }
+            }
+            tableDropped(dataset, table);
+        }
     }
 
     void tableDropped(String dataset, String table) {

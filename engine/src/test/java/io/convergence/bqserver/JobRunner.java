@@ -37,6 +37,7 @@ final class JobRunner {
     }
 
     void run(Job job) {
+        catalog.dropExpiredTables();
         switch (job.type()) {
             case "QUERY":
                 query(job);

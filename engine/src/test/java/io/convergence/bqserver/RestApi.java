@@ -112,6 +112,8 @@ final class RestApi implements HttpHandler {
                 jobId[0] = jobIdOf(path, method.equals("POST") && path.endsWith("/jobs") ? json(body) : null);
                 throw before.error();
             }
+            // like BigQuery, an expired table is gone before anything else can see it
+            catalog.dropExpiredTables();
             Response response = route(method, rawPath, query, body, jobId);
             FaultInjector.Rule after = faults.take(method, path, true);
             if (after != null) {

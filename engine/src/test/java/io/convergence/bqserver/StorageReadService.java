@@ -85,6 +85,7 @@ final class StorageReadService extends BigQueryReadGrpc.BigQueryReadImplBase {
     }
 
     private ReadSession createSession(CreateReadSessionRequest request) {
+        catalog.dropExpiredTables();
         ReadSession wanted = request.getReadSession();
         Matcher m = TABLE.matcher(wanted.getTable());
         if (!m.matches()) {

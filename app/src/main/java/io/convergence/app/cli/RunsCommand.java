@@ -194,6 +194,10 @@ final class RunsCommand extends BaseCommand {
                 out.println("params    " + r.parameters());
             }
             r.resumedFrom().ifPresent(x -> out.println("resumes   " + x));
+            if (d.steps().isEmpty() && d.partitions().isEmpty()) {
+                // failed before its first step (the warehouse or the lock store could not be reached): nothing ran
+                return;
+            }
             out.println();
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"STEP", "PARTITION", "STATE", "ATTEMPT", "ROWS", "DURATION", "MESSAGE"});
@@ -210,7 +214,7 @@ final class RunsCommand extends BaseCommand {
                 checks.add(new String[] {"CHECK", "STEP", "PARTITION", "SEVERITY", "RESULT", "FAILING ROWS"});
                 for (CheckRecord c : d.checks()) {
                     checks.add(new String[] {c.checkName(), c.stepId(), c.partition().orElse("-"), c.severity().orElse("-"),
-                            c.passed() ? "pass" : "FAIL", Long.toString(c.failingRows())});
+                            c.passed() ? "pass" : c.result().toUpperCase(java.util.Locale.ROOT), Long.toString(c.failingRows())});
                 }
                 Table.print(out, checks);
             }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.convergence.bqserver.BigQueryTestServer;
 import io.convergence.engine.config.WorkspaceLoader;
+import io.convergence.engine.error.ConvergenceException;
+import io.convergence.engine.error.ErrorCode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -214,6 +216,31 @@ class BigQueryCommandsTest {
         Outcome dry = run("run", "jaffle/jaffle_shop", "--target", "capped", "--dry-run");
         assertThat(dry.out()).containsPattern("load_customers +ingest .*OVER maximum_bytes_billed 10 B")
                 .containsPattern("stg_customers +transform .*OVER maximum_bytes_billed 10 B");
+    }
+
+    /** A run that fails after its run id and lock, before its first step, is in both histories as FAILED with its error. */
+    @Test
+    void aRunThatFailsBeforeItsFirstStepIsRecordedInTheSharedHistory() throws IOException {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CliContext context = new CliContext(workspace, environment, WorkspaceLoader::load, ws -> {
+        }, (ws, name, target) -> {
+            throw new ConvergenceException(ErrorCode.WAREHOUSE_UNAVAILABLE, "BigQuery did not answer (connection refused)");
+        });
+        int exitCode = Cli.execute(context, new PrintWriter(out), new PrintWriter(err), "run", "jaffle/jaffle_shop", "--target", "bq");
+        assertThat(exitCode).as(out + "" + err).isNotZero();
+        assertThat(err.toString()).contains("BigQuery did not answer").doesNotContain("\tat ");
+
+        for (String[] args : List.of(new String[] {"runs", "--target", "bq", "--format", "json"}, new String[] {"runs", "--format", "json"})) {
+            JsonNode runs = new ObjectMapper().readTree(run(args).out()).get("runs");
+            assertThat(runs).as(String.join(" ", args)).hasSize(1);
+            assertThat(runs.get(0).get("state").asText()).isEqualTo("failed");
+            assertThat(runs.get(0).get("target").asText()).isEqualTo("bq");
+            assertThat(runs.get(0).get("error_code").asText()).isEqualTo(ErrorCode.WAREHOUSE_UNAVAILABLE.display());
+            assertThat(runs.get(0).get("message").asText()).isEqualTo("BigQuery did not answer (connection refused)");
+        }
+        // and the lock it took is free again
+        assertThat(run("run", "jaffle/jaffle_shop", "--target", "bq", "--progress", "plain").exitCode()).isZero();
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,11 +83,60 @@ class RunCommandsTest {
     }
 
     @Test
-    void partitionedRunReportsQuarantineAndWarnings() {
+    void partitionedRunReportsQuarantineAndWarnings() throws IOException {
         Outcome ran = run("run", "acme/daily_sales", "--from", "2024-06-01", "--to", "2024-06-10", "--progress", "plain");
         assertThat(ran.exitCode()).as(ran.err()).isZero();
         assertThat(ran.out()).contains("10 partitions", "3 rows failed the schema", "sales_by_day[2024-06-10] SUCCEEDED",
                 "check accepted_values(store_id)[2024-06-08] failed");
+
+        // the step says on_failure: warn, so the failed error-severity check only warned: shown as such, in plan order
+        String runId = ran.out().replaceAll("(?s).*details: convergence runs show (\\S+).*", "$1");
+        Outcome shown = run("runs", "show", runId);
+        assertThat(shown.out()).containsPattern("accepted_values\\(store_id\\) +check_sales +2024-06-08 +WARN +WARN +[1-9]")
+                .doesNotContainPattern("\\bFAIL\\b");
+        JsonNode checks = new ObjectMapper().readTree(run("runs", "show", runId, "--format", "json").out()).get("checks");
+        assertThat(checks).hasSize(10 * 6);
+        List<String> order = new java.util.ArrayList<>();
+        JsonNode failed = null;
+        for (JsonNode c : checks) {
+            order.add(c.get("partition").asText() + " " + c.get("name").asText());
+            if (!c.get("passed").asBoolean() && failed == null) {
+                failed = c;
+            }
+        }
+        assertThat(order).isSorted();
+        // the table lists them in the same order
+        List<String> checkLines = shown.out().lines().dropWhile(l -> !l.startsWith("CHECK ")).skip(1).toList();
+        assertThat(checkLines).hasSize(order.size());
+        for (int i = 0; i < order.size(); i++) {
+            assertThat(checkLines.get(i)).startsWith(order.get(i).substring(order.get(i).indexOf(' ') + 1));
+        }
+        assertThat(failed).isNotNull();
+        assertThat(failed.get("severity").asText()).isEqualTo("WARN");
+        assertThat(failed.get("result").asText()).isEqualTo("warn");
+        assertThat(failed.get("partition").asText()).isEqualTo("2024-06-08");
+    }
+
+    /** The warehouse cannot open after the run has its id and lock: the run is in history, FAILED with the error. */
+    @Test
+    void aRunThatFailsBeforeItsFirstStepIsInHistory() throws IOException {
+        Files.createDirectories(workspace.resolve(".convergence"));
+        Files.writeString(workspace.resolve(".convergence/warehouse.duckdb"), "not a DuckDB database, but a text file\n".repeat(200));
+
+        Outcome ran = run("run", "jaffle/jaffle_shop", "--progress", "plain");
+        assertThat(ran.exitCode()).isNotZero();
+        assertThat(ran.err()).containsPattern("CVG-[0-9]+").doesNotContain("\tat ");
+
+        JsonNode runs = new ObjectMapper().readTree(run("runs", "--format", "json").out()).get("runs");
+        assertThat(runs).hasSize(1);
+        JsonNode failed = runs.get(0);
+        assertThat(failed.get("state").asText()).isEqualTo("failed");
+        assertThat(failed.get("pipeline").asText()).isEqualTo("jaffle_shop");
+        assertThat(ran.err()).contains(failed.get("error_code").asText(), failed.get("message").asText());
+        Outcome shown = run("runs", "show", failed.get("run_id").asText());
+        assertThat(shown.out()).contains("state     FAILED " + failed.get("error_code").asText(), "message   opening ")
+                .doesNotContain("STEP ");
+        assertThat(run("locks").out()).doesNotContain("jaffle_shop");
     }
 
     @Test

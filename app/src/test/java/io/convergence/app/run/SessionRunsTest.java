@@ -82,7 +82,13 @@ class SessionRunsTest {
         assertThat(opened).hasSize(1);
         assertThat(started.await(30, TimeUnit.SECONDS)).as("a step started").isTrue();
         RunViewModel model = opened.get(0);
-        model.applyPending();
+        // the step runs on a worker thread while events reach the model on the dispatcher thread: the step may start
+        // before RunStarted is delivered, so wait for it (bounded) instead of assuming it arrived
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        do {
+            model.applyPending();
+            Thread.onSpinWait();
+        } while (model.stateProperty().get() == RunState.QUEUED && System.nanoTime() < deadline);
         assertThat(model.stateProperty().get()).isEqualTo(RunState.RUNNING);
         assertThat(session.runningRunsProperty().get()).isEqualTo(1);
         assertThat(session.hasRunsInFlight()).isTrue();

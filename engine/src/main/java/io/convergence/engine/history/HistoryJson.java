@@ -30,7 +30,10 @@ import java.util.TreeMap;
  * STEP:  { "step_id", "partition" (null for steps), "state", "attempt", "rows", "bytes",
  *          "started_at", "finished_at", "duration_ms", "error_code", "message" }
  * CHECK: { "at", "step_id", "partition", "name", "type", "severity", "passed",
- *          "failing_rows", "example_rows": [string...], "detail" }
+ *          "failing_rows", "example_rows": [string...], "detail", "result" }
+ *        severity is what a failure did ("WARN" also for an error check of a step with on_failure: warn);
+ *        result is "pass", "warn" (failed, reported only) or "fail"; checks are in plan order (step,
+ *        partition, name)
  * LOG:   { "at", "step_id", "partition", "level", "message" }
  * LOCK:  { "at", "change", "epoch", "detail" }
  * </pre>
@@ -85,6 +88,7 @@ public final class HistoryJson {
             ArrayNode examples = node.putArray("example_rows");
             check.exampleRows().forEach(examples::add);
             node.put("detail", check.detail().orElse(null));
+            node.put("result", check.result());
         }
         ArrayNode logs = root.putArray("logs");
         for (LogRecord line : detail.logs()) {

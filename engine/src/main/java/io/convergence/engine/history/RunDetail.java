@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Everything history knows about one run: its summary, the planned steps and partitions, each
- * step's and partition's latest state, check results, logs and lock changes (in event order).
+ * step's and partition's latest state (in plan order), check results (by step in plan order, then
+ * partition, then check name), logs and lock changes (in event order).
  */
 public record RunDetail(
         RunSummary summary,

@@ -524,6 +524,10 @@ public final class SqliteHistoryStore implements HistoryStore {
                 }
             }
         }
+        // recorded as parallel units finished; read in plan order so a run shows the same way every time
+        checks.sort(java.util.Comparator.<CheckRecord, Integer>comparing(r -> order.getOrDefault(r.stepId(), Integer.MAX_VALUE))
+                .thenComparing(r -> r.partition().orElse(""))
+                .thenComparing(CheckRecord::checkName));
         List<LogRecord> logs = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT at, step_id, partition_key, level, message FROM log_events WHERE run_id = ? ORDER BY seq")) {

@@ -287,7 +287,9 @@ public final class LockManager implements AutoCloseable {
         }
         ForceRelease entry = released.get();
         metrics.recordForceRelease();
-        LOG.warn("Lock {} (epoch {}) of {} force-released by {}: {}", key, entry.previousEpoch(),
+        // the audit record is the lock store's audit row; this line is for the logs (INFO): whoever released it was told
+        // already (the CLI prints its own message, the app shows it), so it is no warning on their terminal
+        LOG.info("Lock {} (epoch {}) of {} force-released by {}: {}", key, entry.previousEpoch(),
                 entry.previousHolder().describe(), by, entry.reason());
         try {
             repair.markInterrupted(entry.previousHolder().runId(),

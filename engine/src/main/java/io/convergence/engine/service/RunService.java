@@ -203,9 +203,29 @@ public final class RunService implements AutoCloseable {
         }
     }
 
-    /** Starts a prepared run in the background: takes the lock (with retries), then executes. */
+    /**
+     * Starts a prepared run in the background: takes the lock (with retries), then executes. A run that fails before
+     * the executor takes it over (lock store, warehouse or fence unreachable) is still recorded in history, as FAILED
+     * with its error, so {@code convergence runs} shows it; a run refused because the lock is held is not a run.
+     */
     public StartedRun start(PreparedRun prepared, RunEventListener listener) {
         String runId = runIds.next();
+        java.time.Instant startedAt = clock.instant();
+        java.util.concurrent.atomic.AtomicBoolean executing = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            return start(prepared, listener, runId, executing);
+        } catch (RuntimeException e) {
+            // once the executor has the run, it records the run's end itself; a run refused because another holds the
+            // lock never started (nothing of it ran, the holder's run is the one in history), like a rejected request
+            if (!executing.get() && !(e instanceof io.convergence.engine.lock.LockHeldException)) {
+                recordFailedStart(prepared, runId, startedAt, e);
+            }
+            throw e;
+        }
+    }
+
+    private StartedRun start(PreparedRun prepared, RunEventListener listener, String runId,
+                             java.util.concurrent.atomic.AtomicBoolean executing) {
         LockKey key = new LockKey(prepared.tenant().id(), prepared.pipeline().pipeline().id());
         LockManager runLocks = locksFor(prepared.targetName(), prepared.target());
         runLocks.store().prepare(List.of(key));
@@ -234,6 +254,7 @@ public final class RunService implements AutoCloseable {
             if (prepared.resumedFrom().isPresent()) {
                 spec = spec.withResumedFrom(prepared.resumedFrom().get());
             }
+            executing.set(true);
             RunHandle handle = executor.start(spec);
             RunEvent.LockChanged acquired = new RunEvent.LockChanged(runId, clock.instant(), key.tenant(), key.pipeline(),
                     "ACQUIRED", lock.epoch(), "lease " + config.locks().lease());
@@ -282,6 +303,48 @@ public final class RunService implements AutoCloseable {
             }
             lock.close();
             throw e;
+        }
+    }
+
+    /**
+     * Records a run that failed before its executor started (so before its first step): RunStarted, then RunFinished
+     * FAILED with the error's code and message, in this workstation's history and, when it can be reached, the
+     * target's shared history. A failure to record is logged, never thrown over the run's own error.
+     */
+    private void recordFailedStart(PreparedRun prepared, String runId, java.time.Instant startedAt, RuntimeException failure) {
+        LockHolder holder = LockHolder.current(runId);
+        Plan plan = prepared.plan();
+        Map<String, String> parameterText = new java.util.LinkedHashMap<>();
+        prepared.parameters().forEach((name, value) -> parameterText.put(name, String.valueOf(value.value())));
+        RunEvent.RunStarted started = new RunEvent.RunStarted(runId, startedAt, prepared.tenant().id(),
+                prepared.pipeline().pipeline().id(), prepared.targetName(), prepared.pipelineVersion(), parameterText,
+                plan.partitions().stream().map(PartitionWindow::key).toList(),
+                plan.steps().stream().map(io.convergence.engine.model.Step::id).toList(), holder.host(), holder.user(),
+                prepared.resumedFrom().orElse(null));
+        java.time.Instant now = clock.instant();
+        String code = (failure instanceof ConvergenceException ce ? ce.code() : ErrorCode.INTERNAL_ERROR).display();
+        String message = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+        RunEvent.RunFinished finished = new RunEvent.RunFinished(runId, now, io.convergence.engine.run.RunState.FAILED,
+                Duration.between(startedAt, now), code, message);
+        List<HistoryRecorder> recorders = new ArrayList<>();
+        recorders.add(recorder);
+        try {
+            state.sharedRecorder(prepared.targetName(), prepared.target(), tenantConfigs()).ifPresent(recorders::add);
+        } catch (RuntimeException e) {
+            log.warn("run {} failed before it started; the shared history of target {} cannot record it either: {}", runId,
+                    prepared.targetName(), e.getMessage());
+        }
+        for (HistoryRecorder r : recorders) {
+            try {
+                r.onEvent(started);
+                r.onEvent(finished);
+                r.flush();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                log.warn("could not record failed run {} in history: {}", runId, e.getMessage());
+            }
         }
     }
 

@@ -111,6 +111,8 @@ public final class QualityRunner implements StepRunner {
         for (Check check : checks) {
             context.cancellation().throwIfCancelled();
             CheckSeverity severity = check.severity() == null ? CheckSeverity.ERROR : check.severity();
+            // what a failure of this check does here: with on_failure: warn an error-severity failure only warns
+            CheckSeverity effective = step.onFailure() == OnFailure.WARN ? CheckSeverity.WARN : severity;
             String name = name(check);
             Outcome outcome;
             try {
@@ -122,7 +124,7 @@ public final class QualityRunner implements StepRunner {
                 outcome = new Outcome(false, 0, List.of(), "could not evaluate: " + e.getMessage());
             }
             context.events().onEvent(new RunEvent.CheckEvaluated(context.runId(), context.clock().instant(), step.id(),
-                    StepSupport.partitionKey(context), name, check.typeName(), severity.name(), outcome.passed(), outcome.failingRows(),
+                    StepSupport.partitionKey(context), name, check.typeName(), effective.name(), outcome.passed(), outcome.failingRows(),
                     outcome.examples(), outcome.detail()));
             if (!outcome.passed()) {
                 String line = name + ": " + outcome.detail();

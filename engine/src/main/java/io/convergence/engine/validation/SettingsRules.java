@@ -60,6 +60,10 @@ final class SettingsRules {
     }
 
     private static void validateBigQuery(BigQueryTarget target, Locator locator, String pointer, Path workspaceDir, List<Problem> out) {
+        if (target.stagingExpiration().isZero() || target.stagingExpiration().isNegative()) {
+            out.add(Validator.at(locator, ProblemCode.INVALID_SETTING, pointer + "/staging_expiration",
+                    "staging_expiration must be longer than zero", "use a lifetime longer than any step, such as 24h"));
+        }
         String credentials = target.credentials();
         String credentialsPointer = pointer + "/credentials";
         if (target.endpoint() != null) {

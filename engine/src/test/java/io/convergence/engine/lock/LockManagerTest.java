@@ -243,8 +243,21 @@ class LockManagerTest {
     void aForceReleaseIsNoticedAtTheNextHeartbeat() {
         LockManager manager = manager();
         List<LockLoss> losses = new CopyOnWriteArrayList<>();
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(LockManager.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        ch.qos.logback.classic.Level level = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.INFO);
         try (LockHandle handle = manager.acquire(KEY, A, (h, loss) -> losses.add(loss))) {
             ForceRelease entry = manager.forceRelease(KEY, "admin@ops", "  stuck since Friday ");
+
+            // logged for the record at INFO, not as a warning on the terminal of whoever released it (the CLI says so itself)
+            assertThat(logged.list).filteredOn(e -> e.getFormattedMessage().contains("force-released by admin@ops: stuck since Friday"))
+                    .singleElement().extracting(ch.qos.logback.classic.spi.ILoggingEvent::getLevel)
+                    .isEqualTo(ch.qos.logback.classic.Level.INFO);
+            logger.detachAppender(logged);
+            logger.setLevel(level);
 
             assertThat(entry.previousHolder()).isEqualTo(A);
             assertThat(entry.reason()).isEqualTo("stuck since Friday");

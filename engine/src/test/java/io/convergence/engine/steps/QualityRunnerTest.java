@@ -131,8 +131,12 @@ class QualityRunnerTest {
         });
         f.run(quality("mart.bad", checks, Sample.FULL, OnFailure.WARN));
         assertThat(f.events(RunEvent.LogLine.class)).anySatisfy(l -> assertThat(l.message()).contains("(on_failure: warn)"));
+        // an error check of an on_failure: warn step only warned: that is the severity recorded
         assertThat(f.events(RunEvent.CheckEvaluated.class)).filteredOn(r -> r.checkType().equals("unique")).singleElement()
-                .satisfies(r -> assertThat(r.passed()).isFalse());
+                .satisfies(r -> {
+                    assertThat(r.passed()).isFalse();
+                    assertThat(r.severity()).isEqualTo("WARN");
+                });
     }
 
     @Test

@@ -98,6 +98,24 @@ class ValidatorTest {
     }
 
     @Test
+    void aBigQueryStagingExpirationMustBeLongerThanZero() {
+        java.util.function.Function<java.time.Duration, List<Problem>> validate = expiration -> Validator.validateWorkspace(
+                new io.convergence.engine.model.WorkspaceConfig("bq", Map.of("bq", new io.convergence.engine.model.BigQueryTarget(
+                        "my-project", "adc", "US", null, null).withStagingExpiration(expiration)),
+                        new io.convergence.engine.model.StateSettings(".convergence/state.db"),
+                        new io.convergence.engine.model.LockSettings(java.time.Duration.ofMinutes(2), java.time.Duration.ofSeconds(20), 3,
+                                java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(30))),
+                NOWHERE, Path.of("/ws"));
+
+        assertThat(validate.apply(java.time.Duration.ofHours(24))).isEmpty();
+        assertThat(validate.apply(java.time.Duration.ZERO)).extracting(Problem::code, Problem::pointer, Problem::message).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(ProblemCode.INVALID_SETTING, "/targets/bq/staging_expiration",
+                        "staging_expiration must be longer than zero"));
+        assertThat(new io.convergence.engine.model.BigQueryTarget("my-project", "adc", "US", null, null).stagingExpiration())
+                .isEqualTo(java.time.Duration.ofHours(24));
+    }
+
+    @Test
     void recognisesInlineSecretsButNotPaths() {
         assertThat(Validator.looksLikeSecret("{\"type\": \"service_account\"}")).isTrue();
         assertThat(Validator.looksLikeSecret("-----BEGIN PRIVATE KEY-----\nMIIE")).isTrue();

@@ -72,11 +72,14 @@ final class BigQueryCloudLoad implements StagedLoad {
         warehouse.ensureDataset(raw.dataset());
         try {
             boolean typed = load.source().format() == FileFormat.PARQUET;
+            Schema rawSchema = typed ? BigQueryValues.schema(load.schema()) : textSchema(load.schema());
+            // created first, with its expiration, then appended to: a load job cannot set a table's expiration
+            warehouse.createTable(raw, rawSchema);
             LoadJobConfiguration.Builder config = LoadJobConfiguration.newBuilder(warehouse.clientId(raw), load.uri())
                     .setFormatOptions(format(load))
-                    .setSchema(typed ? BigQueryValues.schema(load.schema()) : textSchema(load.schema()))
+                    .setSchema(rawSchema)
                     .setCreateDisposition(JobInfo.CreateDisposition.CREATE_IF_NEEDED)
-                    .setWriteDisposition(JobInfo.WriteDisposition.WRITE_TRUNCATE)
+                    .setWriteDisposition(JobInfo.WriteDisposition.WRITE_APPEND)
                     // a record the reader cannot split into fields fails the load: never drop one silently
                     .setMaxBadRecords(0);
             if (load.source().format() == FileFormat.NDJSON) {
@@ -166,7 +169,7 @@ final class BigQueryCloudLoad implements StagedLoad {
         }
         String reason = reasons.isEmpty() ? "CAST(NULL AS STRING)"
                 : "NULLIF(RTRIM(CONCAT(" + String.join(", ", reasons) + "), '; '), '')";
-        return "CREATE TABLE " + d.quoteTable(staging) + " AS SELECT " + String.join(", ", columns) + ", " + reason + " AS " + REASON
+        return "CREATE TABLE " + d.quoteTable(staging) + warehouse.tableOptions(staging) + " AS SELECT " + String.join(", ", columns) + ", " + reason + " AS " + REASON
                 + ", TO_JSON_STRING(r) AS " + RAW + " FROM " + d.quoteTable(raw) + " AS r";
     }
 

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.cloud.bigquery.BigQuery;
 import com.google.cloud.bigquery.BigQueryException;
+import com.google.cloud.bigquery.Dataset;
+import com.google.cloud.bigquery.Table;
 import io.convergence.engine.config.LoadResult;
 import io.convergence.engine.config.LoadedTenant;
 import io.convergence.engine.config.LoadedWorkspace;
@@ -106,8 +108,74 @@ public final class BigQueryDoctor {
             for (TenantConfig tenant : tenants) {
                 checks.addAll(metadata(workspaceRoot, target, tenant));
             }
+            checks.add(stagingTables(warehouse, tenants));
         }
         return checks;
+    }
+
+    /**
+     * The staging tables ({@code _cvg_stage_*}) in the tenants' datasets: running steps' or leftovers of killed runs.
+     * Those already carry an expiration and BigQuery deletes them; one without (made before staging tables expired)
+     * gets the target's {@code staging_expiration} from now, which no running step outlives. Nothing is dropped here:
+     * another workstation may be using a staging table right now (the local target can drop its leftovers at open
+     * because only one process holds its file).
+     */
+    static Check stagingTables(BigQueryWarehouse warehouse, List<TenantConfig> tenants) {
+        String name = "staging tables";
+        BigQuery bigquery = warehouse.connection().bigquery();
+        String project = warehouse.connection().project();
+        try {
+            List<Table> staging = warehouse.jobs().call(() -> {
+                List<Table> found = new ArrayList<>();
+                for (Dataset d : bigquery.listDatasets(project, BigQuery.DatasetListOption.all()).iterateAll()) {
+                    String dataset = d.getDatasetId().getDataset();
+                    if (tenants.stream().noneMatch(t -> belongsTo(dataset, t))) {
+                        continue;
+                    }
+                    for (Table t : bigquery.listTables(d.getDatasetId()).iterateAll()) {
+                        if (t.getTableId().getTable().startsWith(BigQueryWarehouse.STAGING_PREFIX)) {
+                            // a listed table may not carry its expiration: read the table itself
+                            Table full = bigquery.getTable(t.getTableId());
+                            if (full != null) {
+                                found.add(full);
+                            }
+                        }
+                    }
+                }
+                return found;
+            }, "listing staging tables");
+            if (staging.isEmpty()) {
+                return Check.pass(name, "none left by interrupted runs");
+            }
+            List<String> given = new ArrayList<>();
+            for (Table t : staging) {
+                if (t.getExpirationTime() == null) {
+                    long expiry = warehouse.stagingExpiry().toEpochMilli();
+                    warehouse.jobs().call(() -> bigquery.update(t.toBuilder().setExpirationTime(expiry).build()),
+                            "setting the expiration of " + t.getTableId().getTable());
+                    given.add(t.getTableId().getDataset() + "." + t.getTableId().getTable());
+                }
+            }
+            return Check.pass(name, staging.size() + " in use by running steps or left by interrupted runs; BigQuery deletes them"
+                    + " when they expire" + (given.isEmpty() ? "" : "; " + given.size() + " had no expiration and now expire in "
+                    + io.convergence.engine.model.Durations.format(warehouse.connection().target().stagingExpiration()) + ": "
+                    + String.join(", ", given)));
+        } catch (ConvergenceException | BigQueryException e) {
+            return Check.fail(name, "cannot list the staging tables: " + e.getMessage(),
+                    "grant the credentials BigQuery Data Editor on the tenants' datasets");
+        }
+    }
+
+    /** Whether {@code dataset} is one of the tenant's, by its dataset_naming ({tenant}_{dataset}) or its metadata dataset. */
+    static boolean belongsTo(String dataset, TenantConfig tenant) {
+        String naming = tenant.datasetNaming().replace("{tenant}", tenant.id());
+        int at = naming.indexOf("{dataset}");
+        if (at < 0) {
+            return false;
+        }
+        String prefix = naming.substring(0, at);
+        String suffix = naming.substring(at + "{dataset}".length());
+        return dataset.length() > prefix.length() + suffix.length() && dataset.startsWith(prefix) && dataset.endsWith(suffix);
     }
 
     private static List<Check> metadata(Path workspaceRoot, BigQueryTarget target, TenantConfig tenant) {

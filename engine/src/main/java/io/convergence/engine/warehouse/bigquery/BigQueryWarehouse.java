@@ -36,6 +36,11 @@ import io.convergence.engine.warehouse.TableId;
 import io.convergence.engine.warehouse.Warehouse;
 import io.convergence.engine.warehouse.WarehouseCapability;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Iterator;
@@ -61,23 +66,33 @@ import org.slf4j.LoggerFactory;
  * {@link FenceCheck} just before they are sent and, with a {@link FenceToken}, assert the warehouse fence row in
  * the same script. Tables the pipeline declares a layout for ({@link #declareLayouts}) are created with their
  * time partitioning and clustering.
+ *
+ * <p>Every staging table ({@code _cvg_stage_*}) is created with an expiration time (the target's
+ * {@code staging_expiration}): the work that made it drops it at once, and BigQuery deletes the ones a killed run
+ * left behind.
  */
 public final class BigQueryWarehouse implements Warehouse {
     private static final Logger LOG = LoggerFactory.getLogger(BigQueryWarehouse.class);
     private static final int PAGE_SIZE = 10_000;
+    /** The name prefix of staging tables, see {@link Warehouse#newStagingTable}. */
+    static final String STAGING_PREFIX = "_cvg_stage_";
+    private static final DateTimeFormatter TIMESTAMP_LITERAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
+            .withZone(ZoneOffset.UTC);
 
     private final BigQueryConnection connection;
     private final BigQuery bigquery;
     private final BigQueryDialect dialect;
     private final BigQueryJobs jobs;
     private final Path tempDir;
+    private final Clock clock;
     private final Set<String> knownDatasets = ConcurrentHashMap.newKeySet();
     private final Map<TableId, TableLayout> layouts = new ConcurrentHashMap<>();
     private volatile Optional<FenceToken> fence = Optional.empty();
     private volatile boolean closed;
 
-    private BigQueryWarehouse(BigQueryConnection connection, Backoff backoff, Path tempDir) {
+    private BigQueryWarehouse(BigQueryConnection connection, Backoff backoff, Path tempDir, Clock clock) {
         this.connection = connection;
+        this.clock = clock;
         this.bigquery = connection.bigquery();
         this.dialect = new BigQueryDialect(connection.project());
         this.jobs = new BigQueryJobs(connection, backoff);
@@ -93,8 +108,13 @@ public final class BigQueryWarehouse implements Warehouse {
     }
 
     public static BigQueryWarehouse open(BigQueryConnection connection, Backoff backoff) {
+        return open(connection, backoff, Clock.systemUTC());
+    }
+
+    /** {@code clock} dates the expiration of staging tables. */
+    public static BigQueryWarehouse open(BigQueryConnection connection, Backoff backoff, Clock clock) {
         return new BigQueryWarehouse(requireNonNull(connection, "connection is null"), requireNonNull(backoff, "backoff is null"),
-                Path.of(System.getProperty("java.io.tmpdir")));
+                Path.of(System.getProperty("java.io.tmpdir")), requireNonNull(clock, "clock is null"));
     }
 
     public BigQueryConnection connection() {
@@ -236,15 +256,40 @@ public final class BigQueryWarehouse implements Warehouse {
         return ids;
     }
 
+    /** Whether {@code table} is a staging table, which is created to expire. */
+    static boolean isStaging(TableId table) {
+        return table.table().startsWith(STAGING_PREFIX);
+    }
+
+    /** When a staging table created now expires: {@code staging_expiration} from now. */
+    Instant stagingExpiry() {
+        return clock.instant().plus(connection.target().stagingExpiration()).truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /**
+     * {@code OPTIONS(expiration_timestamp = ...)} for a staging table created by DDL, else empty: the expiration is part
+     * of the statement that creates the table, so no crash can leave the table without it.
+     */
+    String tableOptions(TableId table) {
+        if (!isStaging(table)) {
+            return "";
+        }
+        return " OPTIONS(expiration_timestamp = TIMESTAMP '" + TIMESTAMP_LITERAL.format(stagingExpiry()) + "+00')";
+    }
+
     /** Creates {@code table} with {@code schema} and its declared layout unless it exists; safe in parallel. */
     void createTable(TableId table, Schema schema) {
         StandardTableDefinition.Builder definition = StandardTableDefinition.newBuilder().setSchema(schema);
         TableLayout layout = layouts.getOrDefault(table, TableLayout.NONE);
         layout.timePartitioning().ifPresent(definition::setTimePartitioning);
         layout.clustering().ifPresent(definition::setClustering);
+        TableInfo.Builder info = TableInfo.newBuilder(clientId(table), definition.build());
+        if (isStaging(table)) {
+            info.setExpirationTime(stagingExpiry().toEpochMilli());
+        }
         jobs.call(() -> {
             try {
-                bigquery.create(TableInfo.of(clientId(table), definition.build()));
+                bigquery.create(info.build());
                 LOG.debug("created table {}{}", table, layout.isEmpty() ? "" : " with " + layout);
             } catch (BigQueryException e) {
                 // 409: a parallel step created it first, which is what we wanted; anything else counts only if the
@@ -452,8 +497,8 @@ public final class BigQueryWarehouse implements Warehouse {
             // the layout's partition expression depends on the column's type: build, then swap in with the layout
             return replaceTable(table, query, FenceCheck.NONE, cancellation);
         }
-        run(new BoundSql("CREATE OR REPLACE TABLE " + dialect.quoteTable(table) + " AS " + query.sql(), query.parameters()),
-                "writing " + table, cancellation);
+        run(new BoundSql("CREATE OR REPLACE TABLE " + dialect.quoteTable(table) + tableOptions(table) + " AS " + query.sql(),
+                query.parameters()), "writing " + table, cancellation);
         return rowCount(table);
     }
 
@@ -461,7 +506,7 @@ public final class BigQueryWarehouse implements Warehouse {
     public long appendFromQuery(TableId table, BoundSql query, CancellationToken cancellation) {
         TableId staging = newStagingTable(table);
         try {
-            run(new BoundSql("CREATE TABLE " + dialect.quoteTable(staging) + " AS " + query.sql(), query.parameters()),
+            run(new BoundSql("CREATE TABLE " + dialect.quoteTable(staging) + tableOptions(staging) + " AS " + query.sql(), query.parameters()),
                     "staging rows for " + table, cancellation);
             Table staged = table(staging).orElseThrow(() -> new ConvergenceException(ErrorCode.WAREHOUSE_UNAVAILABLE,
                     "staging table " + staging + " vanished"));
@@ -481,7 +526,7 @@ public final class BigQueryWarehouse implements Warehouse {
     public long replaceTable(TableId table, BoundSql query, FenceCheck fence, CancellationToken cancellation) {
         TableId staging = newStagingTable(table);
         try {
-            run(new BoundSql("CREATE TABLE " + dialect.quoteTable(staging) + " AS " + query.sql(), query.parameters()),
+            run(new BoundSql("CREATE TABLE " + dialect.quoteTable(staging) + tableOptions(staging) + " AS " + query.sql(), query.parameters()),
                     "building the new " + table, cancellation);
             long rows = rowCount(staging);
             swapIn(table, staging, fence, cancellation);

@@ -29,7 +29,6 @@ public final class MetadataDataset {
      * which caps pipeline work; a tiny cap must not make a lock or a history read fail, and these tables stay small.
      */
     static BigQueryTarget bookkeeping(BigQueryTarget target) {
-        return new BigQueryTarget(target.project(), target.credentials(), target.location(), target.endpoint(), null,
-                target.storageEndpoint());
+        return target.withMaximumBytesBilled(null);
     }
 }

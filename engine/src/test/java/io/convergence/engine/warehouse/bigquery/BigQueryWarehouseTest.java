@@ -27,7 +27,10 @@ import io.convergence.engine.warehouse.CloudFileLoad;
 import io.convergence.engine.warehouse.Publication;
 import io.convergence.engine.warehouse.Quarantine;
 import io.convergence.engine.warehouse.StagedLoad;
+import io.convergence.engine.lock.MutableClock;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -250,5 +253,61 @@ class BigQueryWarehouseTest extends WarehouseContractTest {
         assertThat(worker.isAlive()).isFalse();
         assertThat(failure.get()).isInstanceOf(ConvergenceException.class);
         assertThat(server.faults().count("POST", "/cancel$")).isGreaterThanOrEqualTo(1);
+    }
+
+    /**
+     * A run killed between creating a staging table and dropping it leaves the table behind; it carries the target's
+     * staging_expiration, so BigQuery deletes it. Other tables never expire.
+     */
+    @Test
+    void stagingTablesExpireSoAKilledRunLeavesNoneBehind() {
+        MutableClock clock = new MutableClock(Instant.parse("2024-06-01T12:00:00Z"));
+        try (BigQueryTestServer timed = BigQueryTestServer.start(BigQueryTestServer.Options.defaults().withClock(clock));
+                BigQueryWarehouse w = BigQueryWarehouse.open(BigQueryConnection.open(BigQueryTestTargets.target(timed)
+                        .withStagingExpiration(Duration.ofHours(2)), tempDir, "US"), BigQueryTestTargets.FAST, clock)) {
+            w.ensureDataset("acme_mart");
+            TableId target = new TableId("acme_mart", "sales");
+            w.createOrReplaceTable(target, sql("SELECT 1 AS id"), noCancel);
+            w.appendFromQuery(target, sql("SELECT 2 AS id"), noCancel);
+            w.replaceTable(target, sql("SELECT 3 AS id"), FenceCheck.NONE, noCancel);
+            // what TransformRunner (query results) and BigQueryStagedLoad (uploads) leave when killed before their drop
+            TableId byQuery = w.newStagingTable(target);
+            w.createOrReplaceTable(byQuery, sql("SELECT 4 AS id"), noCancel);
+            TableId byApi = w.newStagingTable(target);
+            w.createTable(byApi, com.google.cloud.bigquery.Schema.of(com.google.cloud.bigquery.Field.of("id",
+                    com.google.cloud.bigquery.StandardSQLTypeName.INT64)));
+
+            com.google.cloud.bigquery.BigQuery client = timed.bigQuery(BigQueryTestTargets.PROJECT);
+            long expected = Instant.parse("2024-06-01T14:00:00Z").toEpochMilli();
+            assertThat(client.getTable("acme_mart", byQuery.table()).getExpirationTime()).isEqualTo(expected);
+            assertThat(client.getTable("acme_mart", byApi.table()).getExpirationTime()).isEqualTo(expected);
+            assertThat(client.getTable("acme_mart", "sales").getExpirationTime()).isNull();
+            // the staging tables of append and replace were dropped by the work that made them
+            assertThat(w.listTables("acme_mart")).containsExactlyInAnyOrder("sales", byQuery.table(), byApi.table());
+
+            // one made before staging tables expired (no expiration): doctor gives it one, and drops nothing
+            com.google.cloud.bigquery.TableId old = com.google.cloud.bigquery.TableId.of("acme_mart", "_cvg_stage_sales_0123456789ab");
+            client.create(com.google.cloud.bigquery.TableInfo.of(old, com.google.cloud.bigquery.StandardTableDefinition.of(
+                    com.google.cloud.bigquery.Schema.of(com.google.cloud.bigquery.Field.of("id", com.google.cloud.bigquery.StandardSQLTypeName.INT64)))));
+            client.create(com.google.cloud.bigquery.DatasetInfo.of("other_mart"));
+            client.create(com.google.cloud.bigquery.TableInfo.of(com.google.cloud.bigquery.TableId.of("other_mart", "_cvg_stage_x_0123456789ab"),
+                    com.google.cloud.bigquery.StandardTableDefinition.of(com.google.cloud.bigquery.Schema.of(
+                            com.google.cloud.bigquery.Field.of("id", com.google.cloud.bigquery.StandardSQLTypeName.INT64)))));
+            BigQueryDoctor.Check check = BigQueryDoctor.stagingTables(w,
+                    List.of(new io.convergence.engine.model.TenantConfig("acme", null, "US", "{tenant}_{dataset}", "{tenant}_convergence", null)));
+            assertThat(check.ok()).isTrue();
+            assertThat(check.message()).isEqualTo("3 in use by running steps or left by interrupted runs; BigQuery deletes them when"
+                    + " they expire; 1 had no expiration and now expire in 2h: acme_mart._cvg_stage_sales_0123456789ab");
+            assertThat(client.getTable(old).getExpirationTime()).isEqualTo(expected);
+            // another tenant's dataset is not this workspace's business
+            assertThat(client.getTable("other_mart", "_cvg_stage_x_0123456789ab").getExpirationTime()).isNull();
+
+            clock.advance(Duration.ofHours(2));
+            assertThat(w.listTables("acme_mart")).containsExactly("sales");
+            assertThat(w.tableExists(byQuery)).isFalse();
+            assertThat(w.rowCount(target)).isEqualTo(1);
+            assertThat(BigQueryDoctor.stagingTables(w, List.of(new io.convergence.engine.model.TenantConfig("acme", null, "US",
+                    "{tenant}_{dataset}", "{tenant}_convergence", null))).message()).isEqualTo("none left by interrupted runs");
+        }
     }
 }
