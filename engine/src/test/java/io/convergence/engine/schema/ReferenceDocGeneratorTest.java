@@ -38,7 +38,7 @@ class ReferenceDocGeneratorTest {
                 "| `max_parallel` | integer |  | `4` | at least 1 | Most steps and partitions running at once. |",
                 "| `steps` | array of [Step](#step) | yes |  |  | The steps of the DAG; order does not matter, depends_on does. |",
                 "| `write` | string |  | `replace` | `append`, `replace`, `replace_partitions` | How the target is written. |",
-                "| `sample` | integer or `full` |  | `full` | integer: at least 1 | Rows examined: a row count, or 'full'. |",
+                "| `sample` | integer or `full` |  | `full` | integer: at least 1 | Rows examined: a row count, or 'full'. row_count always counts the whole table or partition and freshness looks at the whole table, since a sample would make them meaningless. |",
                 "| `parameters` | map of name to [Parameter](#parameter) |  |  | names: matches `^[a-z][a-z0-9_]{0,62}$` |",
                 "| `values` | array of (string, number or boolean) | yes |");
         // A pipe inside a table cell must be escaped, even in code, or the row splits.
