@@ -10,6 +10,7 @@ import io.convergence.engine.error.ErrorCode;
 import io.convergence.engine.history.CheckRecord;
 import io.convergence.engine.history.HistoryJson;
 import io.convergence.engine.history.HistoryQuery;
+import io.convergence.engine.history.LogRecord;
 import io.convergence.engine.history.RunDetail;
 import io.convergence.engine.history.RunSummary;
 import io.convergence.engine.history.StepRecord;
@@ -36,6 +37,8 @@ final class RunsCommand extends BaseCommand {
     enum Format { TABLE, JSON }
 
     static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter CLOCK_TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final int NOTICES_SHOWN = 20;
 
     @Option(names = "--tenant", paramLabel = "T", description = "Only this tenant's runs.")
     String tenant;
@@ -217,6 +220,26 @@ final class RunsCommand extends BaseCommand {
                             c.passed() ? "pass" : c.result().toUpperCase(java.util.Locale.ROOT), Long.toString(c.failingRows())});
                 }
                 Table.print(out, checks);
+            }
+            printNotices(out, d.logs());
+        }
+
+        /** The run's warnings and errors (quarantined rows, retries, failures): why a state is what it is. */
+        private static void printNotices(PrintWriter out, List<LogRecord> logs) {
+            List<LogRecord> notices = logs.stream().filter(l -> l.level().equals("WARN") || l.level().equals("ERROR")).toList();
+            if (notices.isEmpty()) {
+                return;
+            }
+            out.println();
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"TIME (UTC)", "STEP", "LEVEL", "MESSAGE"});
+            for (LogRecord l : notices.subList(0, Math.min(notices.size(), NOTICES_SHOWN))) {
+                rows.add(new String[] {CLOCK_TIME.format(l.at()), l.stepId().map(id -> id + l.partition().map(p -> "[" + p + "]").orElse(""))
+                        .orElse("-"), l.level(), abbreviate(l.message(), 160)});
+            }
+            Table.print(out, rows);
+            if (notices.size() > NOTICES_SHOWN) {
+                out.println("... " + (notices.size() - NOTICES_SHOWN) + " more warnings and errors; --format json lists them all");
             }
         }
 

@@ -94,6 +94,9 @@ class RunCommandsTest {
         Outcome shown = run("runs", "show", runId);
         assertThat(shown.out()).containsPattern("accepted_values\\(store_id\\) +check_sales +2024-06-08 +WARN +WARN +[1-9]")
                 .doesNotContainPattern("\\bFAIL\\b");
+        // and it says why: the quarantined rows and the warned check, with their step and partition
+        assertThat(shown.out()).containsPattern("load_orders +WARN +3 rows failed the schema")
+                .containsPattern("check_sales\\[2024-06-08\\] +WARN +.*accepted_values\\(store_id\\)");
         JsonNode checks = new ObjectMapper().readTree(run("runs", "show", runId, "--format", "json").out()).get("checks");
         assertThat(checks).hasSize(10 * 6);
         List<String> order = new java.util.ArrayList<>();
@@ -106,7 +109,8 @@ class RunCommandsTest {
         }
         assertThat(order).isSorted();
         // the table lists them in the same order
-        List<String> checkLines = shown.out().lines().dropWhile(l -> !l.startsWith("CHECK ")).skip(1).toList();
+        List<String> checkLines = shown.out().lines().dropWhile(l -> !l.startsWith("CHECK ")).skip(1)
+                .takeWhile(l -> !l.isBlank()).toList();
         assertThat(checkLines).hasSize(order.size());
         for (int i = 0; i < order.size(); i++) {
             assertThat(checkLines.get(i)).startsWith(order.get(i).substring(order.get(i).indexOf(' ') + 1));
