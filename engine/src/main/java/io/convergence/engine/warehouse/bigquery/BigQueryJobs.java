@@ -119,45 +119,53 @@ final class BigQueryJobs {
     }
 
     private Job runOnce(JobId jobId, JobConfiguration config, String what, CancellationToken cancellation) {
+        return startAndWait(jobId, () -> bigquery.create(JobInfo.of(jobId, config)), "insert", false, what, cancellation);
+    }
+
+    /**
+     * Starts a job with {@code start} (an insert, or an upload whose last chunk creates the job) and waits for it; a
+     * cancellation meanwhile calls {@code jobs.cancel}. A failed start is retried with the same id; when the failure
+     * may hide a start that landed (a 409 always; any transient failure too with {@code lookUpAfterTransient}, as the
+     * answer to an upload's last chunk may be lost), the job is looked up first and reattached to instead of started
+     * twice. {@code how} names the start in logs ("insert", "upload").
+     */
+    private Job startAndWait(JobId id, Supplier<Job> start, String how, boolean lookUpAfterTransient, String what,
+                             CancellationToken cancellation) {
         cancellation.throwIfCancelled();
-        running.add(jobId);
-        try (AutoCloseable hook = cancellation.onCancel(() -> cancelQuietly(jobId))) {
-            Job job = insertOrReattach(JobInfo.of(jobId, config), what, cancellation);
+        running.add(id);
+        try (AutoCloseable hook = cancellation.onCancel(() -> cancelQuietly(id))) {
+            Job job = startOrReattach(id, start, how, lookUpAfterTransient, what, cancellation);
             return waitUntilDone(job, what, cancellation);
         } catch (ConvergenceException e) {
             throw e;
         } catch (Exception e) {
             throw new ConvergenceException(ErrorCode.INTERNAL_ERROR, what + " failed: " + e, e);
         } finally {
-            running.remove(jobId);
+            running.remove(id);
         }
     }
 
-    /**
-     * Inserts the job; on a transient failure inserts it again with the same id. A 409 means an earlier insert of
-     * this id landed (its answer was lost): fetch that job instead of starting new work.
-     */
-    private Job insertOrReattach(JobInfo info, String what, CancellationToken cancellation) {
-        JobId id = info.getJobId();
+    private Job startOrReattach(JobId id, Supplier<Job> start, String how, boolean lookUpAfterTransient, String what,
+                                CancellationToken cancellation) {
         for (int attempt = 1; ; attempt++) {
             cancellation.throwIfCancelled();
             try {
-                Job job = bigquery.create(info);
+                Job job = start.get();
                 jobsStarted.incrementAndGet();
-                LOG.debug("{}: started job {}", what, id.getJob());
+                LOG.debug("{}: started job {} ({})", what, id.getJob(), how);
                 return job;
             } catch (BigQueryException e) {
-                if (BigQueryErrors.isAlreadyExists(e)) {
+                if (BigQueryErrors.isAlreadyExists(e) || lookUpAfterTransient && BigQueryErrors.isTransient(e)) {
                     Job existing = call(() -> bigquery.getJob(id), "looking up job " + id.getJob(), cancellation);
                     if (existing != null) {
-                        LOG.info("{}: job {} already exists (an earlier insert landed); waiting for it", what, id.getJob());
+                        LOG.info("{}: job {} already exists (an earlier {} landed); waiting for it", what, id.getJob(), how);
                         return existing;
                     }
                 }
                 if (!BigQueryErrors.isTransient(e) || attempt >= backoff.maxAttempts()) {
                     throw BigQueryErrors.translate(e, what);
                 }
-                LOG.info("{}: inserting job {} failed ({} {}); retrying with the same id", what, id.getJob(), e.getCode(),
+                LOG.info("{}: {} of job {} failed ({} {}); trying again with the same id", what, how, id.getJob(), e.getCode(),
                         BigQueryErrors.message(e));
                 backoff.pause(attempt, cancellation);
             }
@@ -215,45 +223,9 @@ final class BigQueryJobs {
     }
 
     private Job uploadOnce(JobId jobId, WriteChannelConfiguration config, Path file, String what, CancellationToken cancellation) {
-        cancellation.throwIfCancelled();
-        running.add(jobId);
-        try (AutoCloseable hook = cancellation.onCancel(() -> cancelQuietly(jobId))) {
-            Job job = uploadOrReattach(jobId, config, file, what, cancellation);
-            return waitUntilDone(job, what, cancellation);
-        } catch (ConvergenceException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new ConvergenceException(ErrorCode.INTERNAL_ERROR, what + " failed: " + e, e);
-        } finally {
-            running.remove(jobId);
-        }
-    }
-
-    private Job uploadOrReattach(JobId id, WriteChannelConfiguration config, Path file, String what, CancellationToken cancellation) {
-        for (int attempt = 1; ; attempt++) {
-            cancellation.throwIfCancelled();
-            try {
-                Job job = send(id, config, file, cancellation);
-                jobsStarted.incrementAndGet();
-                LOG.debug("{}: uploaded {} and started load job {}", what, file.getFileName(), id.getJob());
-                return job;
-            } catch (BigQueryException e) {
-                if (BigQueryErrors.isAlreadyExists(e) || BigQueryErrors.isTransient(e)) {
-                    // the last chunk may have landed with its answer lost, or an earlier upload of this id finished
-                    Job existing = call(() -> bigquery.getJob(id), "looking up job " + id.getJob(), cancellation);
-                    if (existing != null) {
-                        LOG.info("{}: load job {} already exists (an earlier upload landed); waiting for it", what, id.getJob());
-                        return existing;
-                    }
-                }
-                if (!BigQueryErrors.isTransient(e) || attempt >= backoff.maxAttempts()) {
-                    throw BigQueryErrors.translate(e, what);
-                }
-                LOG.info("{}: uploading for job {} failed ({} {}); uploading again with the same id", what, id.getJob(), e.getCode(),
-                        BigQueryErrors.message(e));
-                backoff.pause(attempt, cancellation);
-            }
-        }
+        // the last chunk creates the job, and its answer may be lost in transit: look the job up before uploading again
+        return startAndWait(jobId, () -> send(jobId, config, file, cancellation), "upload of " + file.getFileName(), true, what,
+                cancellation);
     }
 
     /**
