@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.convergence.app.fx.AppFixtureFiles;
 import io.convergence.bqserver.BigQueryTestServer;
 import io.convergence.engine.config.WorkspaceLoader;
 import io.convergence.engine.error.ConvergenceException;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 import io.convergence.engine.lock.LockHolder;
 import io.convergence.engine.lock.LockKey;
 import io.convergence.engine.warehouse.bigquery.BigQueryLockStore;
@@ -68,17 +68,7 @@ class BigQueryCommandsTest {
     void copyDemoWorkspace() throws IOException {
         prefix = "t" + TESTS.incrementAndGet() + "_";
         workspace = temp.resolve("configs");
-        Path demo = Path.of("..", "configs").toAbsolutePath().normalize();
-        try (Stream<Path> files = Files.walk(demo)) {
-            for (Path source : files.filter(p -> !p.toString().contains(".convergence")).toList()) {
-                Path target = workspace.resolve(demo.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
+        AppFixtureFiles.copyDemo(workspace);
         String target = "    type: bigquery\n    project: test-project\n    credentials: none\n    endpoint: " + server.endpoint() + "\n"
                 + "    storage_endpoint: " + server.storageEndpoint() + "\n";
         Path yml = workspace.resolve("workspace.yml");

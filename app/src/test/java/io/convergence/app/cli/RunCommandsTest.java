@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.convergence.app.fx.AppFixtureFiles;
 import io.convergence.engine.config.WorkspaceLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,17 +32,7 @@ class RunCommandsTest {
     @BeforeEach
     void copyDemoWorkspace() throws IOException {
         workspace = temp.resolve("configs");
-        Path demo = Path.of("..", "configs").toAbsolutePath().normalize();
-        try (Stream<Path> files = Files.walk(demo)) {
-            for (Path source : files.filter(p -> !p.toString().contains(".convergence")).toList()) {
-                Path target = workspace.resolve(demo.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
+        AppFixtureFiles.copyDemo(workspace);
     }
 
     private Outcome run(String... args) {

@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.convergence.app.fx.AppFixtureFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -23,7 +20,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,23 +53,11 @@ final class DemoWorkspace {
 
     /** Copies {@code configs/} of the repository (the app module runs from {@code app/}) into {@code temp}. */
     static DemoWorkspace copyOfDemo(Path temp) throws IOException {
-        Path source = repositoryRoot().resolve("configs");
         Path root = temp.resolve("workspace");
-        copyTree(source, root);
-        // a workspace that was run by hand before the copy would bring its warehouse and history along
-        deleteTree(root.resolve(".convergence"));
+        // without .convergence/: a workspace run by hand before the copy would bring its warehouse and history along
+        AppFixtureFiles.copyDemo(root);
         Path logs = Files.createDirectories(temp.resolve("logs"));
         return new DemoWorkspace(root, logs);
-    }
-
-    static Path repositoryRoot() {
-        Path cwd = Path.of("").toAbsolutePath();
-        for (Path p = cwd; p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("configs")) && Files.isRegularFile(p.resolve("configs/workspace.yml"))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("no configs/workspace.yml above " + cwd);
     }
 
     Path root() {
@@ -352,34 +336,5 @@ final class DemoWorkspace {
             return decimal.toPlainString();
         }
         return value.toString();
-    }
-
-    private static void copyTree(Path source, Path target) throws IOException {
-        Files.walkFileTree(source, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Files.createDirectories(target.resolve(source.relativize(dir).toString()));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.copy(file, target.resolve(source.relativize(file).toString()));
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 }
