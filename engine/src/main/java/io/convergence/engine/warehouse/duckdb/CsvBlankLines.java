@@ -7,11 +7,9 @@ import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Finds the blank records of a CSV file, numbered the way DuckDB numbers lines in its reject tables
@@ -19,9 +17,9 @@ import java.util.zip.GZIPInputStream;
  * DuckDB skips blank records without a trace, so line numbers of rows rejected after parsing must step
  * over them. A byte scan, no row is materialized; it runs only for files that had rejected rows.
  *
- * <p>Plain files are read eight bytes at a time: a word without a line break or a quote
- * (most of them, in records of any useful width) is skipped with three bit tests instead of eight byte
- * comparisons. Compressed files go through the same state machine a byte at a time.
+ * <p>The file (decompressed when it ends in .gz) is read eight bytes at a time: a word without a line
+ * break or a quote (most of them, in records of any useful width) is skipped with three bit tests instead
+ * of eight byte comparisons.
  */
 final class CsvBlankLines {
     private static final long ONES = 0x0101010101010101L;
@@ -51,60 +49,42 @@ final class CsvBlankLines {
     /** As {@link #find(Path, long)} with a read buffer of {@code bufferSize} bytes (at least 8; tests use small ones). */
     static List<Long> find(Path file, long firstDataLine, int bufferSize) {
         CsvBlankLines scan = new CsvBlankLines(firstDataLine);
-        try {
-            if (file.toString().endsWith(".gz")) {
-                scan.stream(file);
-            } else {
-                scan.buffered(file, Math.max(8, bufferSize));
-            }
+        try (InputStream in = CsvHeader.open(file)) {
+            scan.words(in, Math.max(8, bufferSize));
         } catch (IOException e) {
             throw new ConvergenceException(ErrorCode.IO_ERROR, "cannot read " + file + ": " + e.getMessage(), e);
         }
         return scan.blanks;
     }
 
-    private void stream(Path file) throws IOException {
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16)) {
-            byte[] buffer = new byte[1 << 20];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                for (int i = 0; i < n; i++) {
+    private void words(InputStream in, int bufferSize) throws IOException {
+        byte[] buffer = new byte[bufferSize];
+        int kept = 0;
+        while (true) {
+            int n = in.read(buffer, kept, buffer.length - kept);
+            int limit = kept + Math.max(n, 0);
+            int i = 0;
+            for (; i + 8 <= limit; i += 8) {
+                long word = (long) WORDS.get(buffer, i);
+                if ((zeroByte(word ^ NEWLINES) | zeroByte(word ^ RETURNS) | zeroByte(word ^ QUOTES)) == 0) {
+                    // eight ordinary bytes: the record is not blank, and the last byte is not a '\r'
+                    empty = false;
+                    previous = 0;
+                } else {
+                    for (int j = i; j < i + 8; j++) {
+                        accept(buffer[j]);
+                    }
+                }
+            }
+            if (n < 0) {
+                for (; i < limit; i++) {
                     accept(buffer[i]);
                 }
+                return;
             }
-        }
-    }
-
-    private void buffered(Path file, int bufferSize) throws IOException {
-        byte[] buffer = new byte[bufferSize];
-        try (InputStream in = Files.newInputStream(file)) {
-            int kept = 0;
-            while (true) {
-                int n = in.read(buffer, kept, buffer.length - kept);
-                int limit = kept + Math.max(n, 0);
-                int i = 0;
-                for (; i + 8 <= limit; i += 8) {
-                    long word = (long) WORDS.get(buffer, i);
-                    if ((zeroByte(word ^ NEWLINES) | zeroByte(word ^ RETURNS) | zeroByte(word ^ QUOTES)) == 0) {
-                        // eight ordinary bytes: the record is not blank, and the last byte is not a '\r'
-                        empty = false;
-                        previous = 0;
-                    } else {
-                        for (int j = i; j < i + 8; j++) {
-                            accept(buffer[j]);
-                        }
-                    }
-                }
-                if (n < 0) {
-                    for (; i < limit; i++) {
-                        accept(buffer[i]);
-                    }
-                    return;
-                }
-                // fewer than eight bytes left: keep them for the next read
-                kept = limit - i;
-                System.arraycopy(buffer, i, buffer, 0, kept);
-            }
+            // fewer than eight bytes left: keep them for the next read
+            kept = limit - i;
+            System.arraycopy(buffer, i, buffer, 0, kept);
         }
     }
 

@@ -13,15 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 
-/** Reads the header record of a CSV file: the names, unquoted, in file order. */
+/** Opens CSV files as DuckDB reads them and reads their header record: the names, unquoted, in file order. */
 final class CsvHeader {
     private CsvHeader() {
     }
 
     /** The header after {@code skipLines} lines, or null when the file ends first. */
     static List<String> read(Path file, int skipLines, String delimiter) {
-        try (InputStream raw = Files.newInputStream(file);
-             InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
+        try (InputStream in = open(file);
              BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             for (int i = 0; i < skipLines; i++) {
                 if (reader.readLine() == null) {
@@ -35,6 +34,17 @@ final class CsvHeader {
             return split(line.startsWith("\uFEFF") ? line.substring(1) : line, delimiter);
         } catch (IOException e) {
             throw new ConvergenceException(ErrorCode.IO_ERROR, "cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The file's bytes, decompressed when its name ends in .gz (as DuckDB reads it). */
+    static InputStream open(Path file) throws IOException {
+        InputStream raw = Files.newInputStream(file);
+        try {
+            return file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+        } catch (IOException e) {
+            raw.close();
+            throw e;
         }
     }
 
