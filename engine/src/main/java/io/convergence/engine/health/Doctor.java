@@ -8,6 +8,7 @@ import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.lock.Lease;
 import io.convergence.engine.lock.SqliteLockStore;
 import io.convergence.engine.model.BigQueryTarget;
+import io.convergence.engine.model.DataSize;
 import io.convergence.engine.model.Target;
 import io.convergence.engine.model.WorkspaceConfig;
 import io.convergence.engine.validation.Problem;
@@ -183,7 +184,7 @@ public final class Doctor {
         }
         try {
             long free = Files.getFileStore(folder).getUsableSpace();
-            String detail = human(free) + " free in " + folder;
+            String detail = DataSize.format(free) + " free in " + folder;
             if (free < MIN_FREE_BYTES) {
                 return HealthCheck.fail("disk", title, detail, "free disk space, or move state.path to another disk");
             }
@@ -237,16 +238,5 @@ public final class Doctor {
 
     private static String capitalize(String text) {
         return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
-    }
-
-    static String human(long bytes) {
-        double value = bytes;
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
-        int unit = 0;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(java.util.Locale.ROOT, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
     }
 }

@@ -17,6 +17,21 @@ public record DataSize(long bytes) {
         }
     }
 
+    /** Bytes with a binary unit for people, e.g. {@code 1.5 GiB}; exact below 1 KiB ({@code 512 B}). */
+    public static String format(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
     public static DataSize parse(String text) {
         Matcher m = PARSER.matcher(text.trim());
         if (!m.matches()) {

@@ -2,6 +2,7 @@ package io.convergence.engine.service;
 
 import static java.util.Objects.requireNonNull;
 
+import io.convergence.engine.model.DataSize;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -49,30 +50,15 @@ public record RunEstimate(String targetName, List<StepEstimate> steps) {
         for (StepEstimate s : steps) {
             out.append(String.format(Locale.ROOT, "  %-" + width + "s  %-9s  %10s  %18s  %10s  %s%n", s.stepId(), s.type(),
                     s.partitions() == 0 ? "-" : Integer.toString(s.partitions()),
-                    s.bytes().map(RunEstimate::formatBytes).orElse("-"),
+                    s.bytes().map(DataSize::format).orElse("-"),
                     s.bytes().map(b -> formatUsd(costUsd(b))).orElse("-"), s.note()).stripTrailing()).append('\n');
         }
         out.append(String.format(Locale.ROOT, "  %-" + width + "s  %-9s  %10s  %18s  %10s%n", "total", "", "",
-                formatBytes(totalBytes()), formatUsd(costUsd(totalBytes()))));
+                DataSize.format(totalBytes()), formatUsd(costUsd(totalBytes()))));
         return out.toString();
     }
 
     static String formatUsd(double usd) {
         return usd > 0 && usd < 0.0001 ? "<$0.0001" : String.format(Locale.ROOT, "$%.4f", usd);
-    }
-
-    /** Bytes with a binary unit, e.g. {@code 1.5 GiB}; exact below 1 KiB. */
-    public static String formatBytes(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 }

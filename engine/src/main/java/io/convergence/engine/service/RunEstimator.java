@@ -6,6 +6,7 @@ import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.error.ErrorCode;
 import io.convergence.engine.exec.ParameterValue;
 import io.convergence.engine.exec.PartitionWindow;
+import io.convergence.engine.model.DataSize;
 import io.convergence.engine.model.IngestStep;
 import io.convergence.engine.model.QualityStep;
 import io.convergence.engine.model.Step;
@@ -113,7 +114,7 @@ public final class RunEstimator {
         }
         String note = "writes " + step.target() + " (" + step.write().name().toLowerCase(Locale.ROOT) + ")";
         if (maximumBytesBilled.isPresent() && largest > maximumBytesBilled.get()) {
-            note = "OVER maximum_bytes_billed " + RunEstimate.formatBytes(maximumBytesBilled.get()) + ": the job would be refused; " + note;
+            note = "OVER maximum_bytes_billed " + DataSize.format(maximumBytesBilled.get()) + ": the job would be refused; " + note;
         }
         return new RunEstimate.StepEstimate(step.id(), step.typeName(), partitions, Optional.of(bytes), note);
     }
@@ -158,7 +159,7 @@ public final class RunEstimator {
         String note = "about the size of " + files.size() + " local file" + (files.size() == 1 ? "" : "s")
                 + ": the staged rows are inserted by a query job";
         if (maximumBytesBilled.isPresent() && size > maximumBytesBilled.get()) {
-            note = "OVER maximum_bytes_billed " + RunEstimate.formatBytes(maximumBytesBilled.get()) + ": the job would be refused; " + note;
+            note = "OVER maximum_bytes_billed " + DataSize.format(maximumBytesBilled.get()) + ": the job would be refused; " + note;
         }
         return new RunEstimate.StepEstimate(step.id(), step.typeName(), partitions, Optional.of(size), note);
     }

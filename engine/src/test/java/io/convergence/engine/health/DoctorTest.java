@@ -125,7 +125,7 @@ class DoctorTest {
 
     @Test
     void humanSizes() {
-        assertThat(Doctor.human(512)).isEqualTo("512 B");
-        assertThat(Doctor.human(3L * 1024 * 1024 * 1024)).isEqualTo("3.0 GiB");
+        assertThat(io.convergence.engine.model.DataSize.format(512)).isEqualTo("512 B");
+        assertThat(io.convergence.engine.model.DataSize.format(3L * 1024 * 1024 * 1024)).isEqualTo("3.0 GiB");
     }
 }

@@ -17,6 +17,7 @@ import com.google.cloud.bigquery.WriteChannelConfiguration;
 import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.error.ErrorCode;
 import io.convergence.engine.exec.CancellationToken;
+import io.convergence.engine.model.DataSize;
 import io.convergence.engine.warehouse.BoundSql;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -378,18 +379,8 @@ final class BigQueryJobs {
         return Optional.empty();
     }
 
-    /** {@code 1.5 GiB}-style text for messages. */
+    /** {@code 1.5 GiB (1,610,612,736 bytes)}-style text for messages: readable, and exact for comparing with a setting. */
     static String formatBytes(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(java.util.Locale.ROOT, "%.1f %s (%,d bytes)", value, units[unit], bytes);
+        return bytes < 1024 ? bytes + " B" : DataSize.format(bytes) + String.format(java.util.Locale.ROOT, " (%,d bytes)", bytes);
     }
 }

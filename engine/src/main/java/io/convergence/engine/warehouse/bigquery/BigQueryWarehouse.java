@@ -334,19 +334,7 @@ public final class BigQueryWarehouse implements Warehouse {
         }
         Job job = run(query, "query", cancellation);
         TableResult result = results(job, (int) Math.min(PAGE_SIZE, (long) maxRows + 1), cancellation);
-        Schema schema = result.getSchema();
-        List<List<Object>> rows = new ArrayList<>();
-        boolean truncated = false;
-        if (schema != null) {
-            for (FieldValueList values : result.iterateAll()) {
-                if (rows.size() == maxRows) {
-                    truncated = true;
-                    break;
-                }
-                rows.add(BigQueryValues.row(values, schema));
-            }
-        }
-        return new QueryResult(BigQueryValues.columns(schema), rows, truncated);
+        return toQueryResult(result, maxRows);
     }
 
     /**
@@ -373,6 +361,11 @@ public final class BigQueryWarehouse implements Warehouse {
                 throw new ConvergenceException(ErrorCode.RUN_CANCELLED, "interrupted while querying", e);
             }
         }, "query");
+        return toQueryResult(result, maxRows);
+    }
+
+    /** At most {@code maxRows} rows of {@code result} (pages fetched as needed), truncated when there are more. */
+    private static QueryResult toQueryResult(TableResult result, int maxRows) {
         Schema schema = result.getSchema();
         List<List<Object>> rows = new ArrayList<>();
         boolean truncated = false;
