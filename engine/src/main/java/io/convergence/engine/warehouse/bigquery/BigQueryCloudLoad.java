@@ -24,12 +24,10 @@ import io.convergence.engine.warehouse.Publication;
 import io.convergence.engine.warehouse.Quarantine;
 import io.convergence.engine.warehouse.QueryResult;
 import io.convergence.engine.warehouse.StagedLoad;
+import io.convergence.engine.warehouse.StagingColumns;
 import io.convergence.engine.warehouse.TableId;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,16 +99,8 @@ final class BigQueryCloudLoad implements StagedLoad {
     }
 
     private static void validate(CloudFileLoad load) {
-        Set<String> seen = new HashSet<>();
+        StagingColumns.check(load.schema());
         for (SchemaField f : load.schema()) {
-            String lower = f.name().toLowerCase(Locale.ROOT);
-            if (!seen.add(lower)) {
-                throw new ConvergenceException(ErrorCode.SCHEMA_MISMATCH, "the schema names column '" + f.name() + "' twice");
-            }
-            if (lower.startsWith("_cvg_")) {
-                throw new ConvergenceException(ErrorCode.SCHEMA_MISMATCH,
-                        "column '" + f.name() + "' uses the prefix _cvg_, which Convergence keeps for its own columns");
-            }
             if (isNested(f) && load.source().format() != FileFormat.PARQUET) {
                 throw new ConvergenceException(ErrorCode.SCHEMA_MISMATCH, "column '" + f.name() + "' is RECORD or REPEATED; from gs://"
                         + " Convergence checks nested columns in Parquet files only");
@@ -237,7 +227,7 @@ final class BigQueryCloudLoad implements StagedLoad {
         if (publication.mode() == WriteMode.REPLACE) {
             warehouse.fenceAssertion(script);
             script.append(quarantineInsert(quarantine));
-            script.append("CREATE OR REPLACE TABLE " + q(target) + columnDefinitions() + " AS " + good);
+            script.append("CREATE OR REPLACE TABLE " + q(target) + warehouse.dialect().columnDefinitions(load.schema()) + " AS " + good);
         } else {
             warehouse.createTable(target, BigQueryValues.schema(load.schema()));
             script.append("BEGIN TRANSACTION;\n");
@@ -255,19 +245,6 @@ final class BigQueryCloudLoad implements StagedLoad {
         fence.verify();
         warehouse.run(warehouse.jobs().query(script.build()).build(), "loading " + target, cancellation, true);
         return new LoadOutcome(read - rejected, rejected);
-    }
-
-    /** {@code (id INT64 NOT NULL, ...)} so a replaced table keeps the schema file's REQUIRED modes; empty for nested schemas. */
-    private String columnDefinitions() {
-        StringBuilder out = new StringBuilder(" (");
-        for (SchemaField f : load.schema()) {
-            if (isNested(f)) {
-                return "";
-            }
-            out.append(out.length() == 2 ? "" : ", ").append(warehouse.dialect().quoteIdentifier(f.name())).append(' ')
-                    .append(warehouse.dialect().typeName(f.type())).append(f.required() ? " NOT NULL" : "");
-        }
-        return out.append(')').toString();
     }
 
     private String q(TableId table) {

@@ -5,9 +5,11 @@ import static java.util.Objects.requireNonNull;
 import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.error.ErrorCode;
 import io.convergence.engine.model.Ids;
+import io.convergence.engine.model.SchemaField;
 import io.convergence.engine.warehouse.BigQueryTypes;
 import io.convergence.engine.warehouse.SqlDialect;
 import io.convergence.engine.warehouse.TableId;
+import java.util.List;
 
 /**
  * BigQuery's own spelling: backtick-quoted {@code `project.dataset.table`} paths of validated names, SQL passed
@@ -66,5 +68,21 @@ public final class BigQueryDialect implements SqlDialect {
     @Override
     public String typeName(String bigQueryType) {
         return BigQueryTypes.normalize(bigQueryType);
+    }
+
+    /**
+     * {@code  (id INT64 NOT NULL, ...)} for a {@code CREATE OR REPLACE TABLE ... AS SELECT}, so a replaced table keeps the
+     * schema file's REQUIRED modes; empty for a schema with RECORD or REPEATED columns (their types come from the query).
+     */
+    String columnDefinitions(List<SchemaField> schema) {
+        StringBuilder out = new StringBuilder(" (");
+        for (SchemaField f : schema) {
+            if ("STRUCT".equals(BigQueryTypes.normalize(f.type())) || "REPEATED".equalsIgnoreCase(f.mode()) || !f.fields().isEmpty()) {
+                return "";
+            }
+            out.append(out.length() == 2 ? "" : ", ").append(quoteIdentifier(f.name())).append(' ')
+                    .append(typeName(f.type())).append(f.required() ? " NOT NULL" : "");
+        }
+        return out.append(')').toString();
     }
 }

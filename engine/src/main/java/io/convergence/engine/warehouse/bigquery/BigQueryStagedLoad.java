@@ -141,7 +141,7 @@ final class BigQueryStagedLoad implements StagedLoad {
             warehouse.fenceAssertion(script);
             script.append("INSERT INTO " + q(quarantine.table()) + " (" + quarantineColumns() + ") SELECT " + quarantineColumns()
                     + " FROM " + q(rejected) + ";\n");
-            script.append("CREATE OR REPLACE TABLE " + q(target) + columnDefinitions() + " AS SELECT " + columns + " FROM " + q(good));
+            script.append("CREATE OR REPLACE TABLE " + q(target) + warehouse.dialect().columnDefinitions(load.schema()) + " AS SELECT " + columns + " FROM " + q(good));
         } else {
             script.append("BEGIN TRANSACTION;\n");
             warehouse.fenceAssertion(script);
@@ -298,19 +298,6 @@ final class BigQueryStagedLoad implements StagedLoad {
     private String exportColumn(SchemaField f) {
         String column = local.dialect().quoteIdentifier(f.name());
         return isJsonValued(f) ? "CAST(to_json(" + column + ") AS VARCHAR)" : column;
-    }
-
-    /** {@code (id INT64 NOT NULL, ...)} so a replaced table keeps the schema file's REQUIRED modes; empty for nested schemas. */
-    private String columnDefinitions() {
-        StringBuilder out = new StringBuilder(" (");
-        for (SchemaField f : load.schema()) {
-            if (!f.fields().isEmpty() || "REPEATED".equalsIgnoreCase(f.mode())) {
-                return "";
-            }
-            out.append(out.length() == 2 ? "" : ", ").append(warehouse.dialect().quoteIdentifier(f.name())).append(' ')
-                    .append(warehouse.dialect().typeName(f.type())).append(f.required() ? " NOT NULL" : "");
-        }
-        return out.append(')').toString();
     }
 
     private String q(TableId table) {

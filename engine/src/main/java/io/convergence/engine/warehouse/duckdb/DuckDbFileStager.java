@@ -13,13 +13,13 @@ import io.convergence.engine.warehouse.BoundSql;
 import io.convergence.engine.warehouse.FileLoad;
 import io.convergence.engine.warehouse.QueryResult;
 import io.convergence.engine.warehouse.StagedLoad;
+import io.convergence.engine.warehouse.StagingColumns;
 import io.convergence.engine.warehouse.TableId;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,17 +90,9 @@ final class DuckDbFileStager {
     }
 
     private static void validate(FileLoad load) {
-        Set<String> seen = new HashSet<>();
+        StagingColumns.check(load.schema());
         for (SchemaField f : load.schema()) {
             DuckDbTypes.quote(f.name());
-            String lower = f.name().toLowerCase(Locale.ROOT);
-            if (!seen.add(lower)) {
-                throw new ConvergenceException(ErrorCode.SCHEMA_MISMATCH, "the schema names column '" + f.name() + "' twice");
-            }
-            if (lower.startsWith("_cvg_")) {
-                throw new ConvergenceException(ErrorCode.SCHEMA_MISMATCH,
-                        "column '" + f.name() + "' uses the prefix _cvg_, which Convergence keeps for its own columns");
-            }
             boolean nested = "STRUCT".equals(BigQueryTypes.normalize(f.type())) || "REPEATED".equalsIgnoreCase(f.mode());
             if (nested && load.source().format() == FileFormat.CSV) {
                 throw new ConvergenceException(ErrorCode.SCHEMA_MISMATCH, "column '" + f.name()
