@@ -19,7 +19,8 @@ import java.util.List;
  *
  * <p>The file (decompressed when it ends in .gz) is read eight bytes at a time: a word without a line
  * break or a quote (most of them, in records of any useful width) is skipped with three bit tests instead
- * of eight byte comparisons.
+ * of eight byte comparisons, and a word whose only special bytes are '\n' (the end of a typical record)
+ * visits just those bytes.
  */
 final class CsvBlankLines {
     private static final long ONES = 0x0101010101010101L;
@@ -27,6 +28,7 @@ final class CsvBlankLines {
     private static final long NEWLINES = ONES * '\n';
     private static final long RETURNS = ONES * '\r';
     private static final long QUOTES = ONES * '"';
+    private static final long LOWS = ~HIGHS;
     private static final int BUFFER = 1 << 20;
     private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -66,10 +68,13 @@ final class CsvBlankLines {
             int i = 0;
             for (; i + 8 <= limit; i += 8) {
                 long word = (long) WORDS.get(buffer, i);
-                if ((zeroByte(word ^ NEWLINES) | zeroByte(word ^ RETURNS) | zeroByte(word ^ QUOTES)) == 0) {
-                    // eight ordinary bytes: the record is not blank, and the last byte is not a '\r'
+                boolean special = (zeroByte(word ^ RETURNS) | zeroByte(word ^ QUOTES)) != 0;
+                if (!special && (inQuotes || zeroByte(word ^ NEWLINES) == 0)) {
+                    // eight ordinary bytes (or bytes inside quotes): the record is not blank, and the last byte is not a '\r'
                     empty = false;
                     previous = 0;
+                } else if (!special) {
+                    newlines(zeroBytes(word ^ NEWLINES));
                 } else {
                     for (int j = i; j < i + 8; j++) {
                         accept(buffer[j]);
@@ -91,6 +96,32 @@ final class CsvBlankLines {
     /** Non-zero when some byte of {@code x} is zero (may flag a byte above a zero one; callers then look closer). */
     private static long zeroByte(long x) {
         return (x - ONES) & ~x & HIGHS;
+    }
+
+    /** Exactly the high bit of every zero byte of {@code x} (no carries cross bytes). */
+    private static long zeroBytes(long x) {
+        return ~(((x & LOWS) + LOWS) | x | LOWS);
+    }
+
+    /**
+     * A word outside quotes whose special bytes are all '\n', given as the high bits of those bytes: the
+     * bytes between them are ordinary, so {@link #accept} runs only for the line breaks.
+     */
+    private void newlines(long mask) {
+        int next = 0;
+        for (long m = mask; m != 0; m &= m - 1) {
+            int at = Long.numberOfTrailingZeros(m) >>> 3;
+            if (at > next) {
+                empty = false;
+                previous = 0;
+            }
+            accept('\n');
+            next = at + 1;
+        }
+        if (next < 8) {
+            empty = false;
+            previous = 0;
+        }
     }
 
     private void accept(int c) {
