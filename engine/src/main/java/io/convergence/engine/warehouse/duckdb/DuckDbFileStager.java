@@ -31,8 +31,13 @@ import org.slf4j.LoggerFactory;
  * line could not be parsed gets a reason instead of being dropped. DuckDB streams the files; no row
  * passes through Java.
  *
- * <p>Staging layout: the schema's columns, then {@code _cvg_file}, {@code _cvg_line}, {@code _cvg_reason}
- * (null for good rows) and {@code _cvg_raw} (the record as text, for rejected rows only).
+ * <p>Two tables: the staging table holds the schema's columns and one more, {@code _cvg_reject}, null for
+ * good rows and for a rejected row a JSON object with its reason, raw text and (Parquet) line; the
+ * rejects table holds every rejected record as {@code _cvg_file}, {@code _cvg_line}, {@code _cvg_reason},
+ * {@code _cvg_raw}. After each file its rejected rows are copied to the rejects table, and once all files
+ * are read they leave the staging table, which then holds exactly the rows to load. One bookkeeping
+ * column rather than four: DuckDB pays for every stored column on every row, null or not (about 0.3 s
+ * per column at 10M rows), and only the rejected rows need this information.
  *
  * <p>Line numbers: DuckDB's CSV reject table numbers records (header, skipped and blank lines count; a
  * quoted newline does not). Rows rejected after parsing get the same numbering from their position in
@@ -44,6 +49,8 @@ final class DuckDbFileStager {
     static final String LINE = "_cvg_line";
     static final String REASON = "_cvg_reason";
     static final String RAW = "_cvg_raw";
+    /** The staging table's bookkeeping column: null for a good row, JSON for a rejected one. */
+    static final String REJECT = "_cvg_reject";
     /** Reason of blank NDJSON lines: rows kept only to number lines, deleted before counting. */
     private static final String BLANK = "\u0001blank";
     private static final int RAW_LIMIT = 10_000;
@@ -56,36 +63,56 @@ final class DuckDbFileStager {
     static StagedLoad stage(DuckDbWarehouse warehouse, FileLoad load, CancellationToken cancellation) {
         validate(load);
         TableId staging = warehouse.newStagingTable(load.target());
+        TableId rejects = warehouse.newStagingTable(load.target());
         warehouse.ensureDataset(staging.dataset());
         try (DuckDbSession s = warehouse.session("reading files into " + load.target(), cancellation)) {
             try {
                 s.update(createStaging(warehouse, staging, load.schema()));
+                s.update("CREATE TABLE " + warehouse.quote(rejects) + " (" + FILE + " VARCHAR, " + LINE + " BIGINT, " + REASON + " VARCHAR, "
+                        + RAW + " VARCHAR)");
+                Tables tables = new Tables(warehouse, staging, rejects);
+                long typedRejected = 0;
                 for (Path file : load.files()) {
                     cancellation.throwIfCancelled();
                     switch (load.source().format()) {
                         case CSV:
-                            stageCsv(warehouse, s, staging, load, file);
+                            typedRejected += stageCsv(s, tables, load, file);
                             break;
                         case NDJSON:
-                            stageNdjson(warehouse, s, staging, load, file);
+                            typedRejected += stageNdjson(s, tables, load, file);
                             break;
                         case PARQUET:
-                            stageParquet(warehouse, s, staging, load, file);
+                            typedRejected += stageParquet(s, tables, load, file);
                             break;
                         default:
                             throw new IllegalStateException("unknown format " + load.source().format());
                     }
                 }
-                s.update(new BoundSql("DELETE FROM " + warehouse.quote(staging) + " WHERE " + REASON + " = ?",
+                if (typedRejected > 0) {
+                    s.update("DELETE FROM " + warehouse.quote(staging) + " WHERE " + REJECT + " IS NOT NULL");
+                }
+                s.update(new BoundSql("DELETE FROM " + warehouse.quote(rejects) + " WHERE " + REASON + " = ?",
                         List.of(new ParameterValue(ParameterType.STRING, BLANK))));
-                long read = warehouse.rowCount(s, staging);
-                long rejected = s.longValue(BoundSql.of("SELECT count(*) FROM " + warehouse.quote(staging) + " WHERE " + REASON + " IS NOT NULL"));
-                LOG.debug("staged {} records ({} rejected) from {} files into {}", read, rejected, load.files().size(), staging);
-                return new DuckDbStagedLoad(warehouse, staging, load.schema(), read, rejected);
+                long good = warehouse.rowCount(s, staging);
+                long rejected = warehouse.rowCount(s, rejects);
+                LOG.debug("staged {} records ({} rejected) from {} files into {}", good + rejected, rejected, load.files().size(), staging);
+                return new DuckDbStagedLoad(warehouse, staging, rejects, load.schema(), good + rejected, rejected);
             } catch (RuntimeException e) {
                 warehouse.dropQuietly(staging);
+                warehouse.dropQuietly(rejects);
                 throw e;
             }
+        }
+    }
+
+    /** The load's two tables: rows to load (and, until the end, rejected ones) and every rejected record. */
+    private record Tables(DuckDbWarehouse warehouse, TableId staging, TableId rejects) {
+        String stagingSql() {
+            return warehouse.quote(staging);
+        }
+
+        String rejectsSql() {
+            return warehouse.quote(rejects);
         }
     }
 
@@ -113,19 +140,19 @@ final class DuckDbFileStager {
         for (SchemaField f : schema) {
             sql.append(DuckDbTypes.quote(f.name())).append(' ').append(DuckDbTypes.of(f)).append(", ");
         }
-        return sql.append(FILE).append(" VARCHAR, ").append(LINE).append(" BIGINT, ")
-                .append(REASON).append(" VARCHAR, ").append(RAW).append(" VARCHAR)").toString();
+        return sql.append(REJECT).append(" VARCHAR)").toString();
     }
 
     // ---- CSV ----
 
-    private static void stageCsv(DuckDbWarehouse warehouse, DuckDbSession s, TableId staging, FileLoad load, Path file) {
+    /** Stages one CSV file; returns how many of its rows were rejected after parsing. */
+    private static long stageCsv(DuckDbSession s, Tables tables, FileLoad load, Path file) {
         Source source = load.source();
         List<SchemaField> schema = load.schema();
         long id = TEMP_IDS.incrementAndGet();
         String rejects = "_cvg_rejects_" + id;
         String scans = "_cvg_scans_" + id;
-        long base = warehouse.rowCount(s, staging);
+        long base = tables.warehouse().rowCount(s, tables.staging());
         long firstDataLine = source.skipLines() + (source.header() ? 1 : 0) + 1L;
         if (source.header()) {
             checkHeader(file, source, schema);
@@ -142,25 +169,40 @@ final class DuckDbFileStager {
                 + ", delim = ?, quote = '\"', escape = '\"', auto_detect = false, store_rejects = true"
                 + ", rejects_table = '" + rejects + "', rejects_scan = '" + scans + "')";
         String rawRecord = "concat_ws(?, " + String.join(", ", text.stream().map(c -> "coalesce(" + c + ", '')").toList()) + ")";
-        String insert = insertTyped(warehouse, staging, schema, text, read, rawRecord, "NULL");
+        String insert = insertTyped(tables, schema, text, read, rawRecord, "NULL");
         ParameterValue path = string(file.toString());
         ParameterValue delimiter = string(source.delimiter());
-        // parameter order: file name and raw-record delimiter (outer select), then path and delimiter of read_csv
-        long inserted = s.update(new BoundSql(insert, List.of(path, delimiter, path, delimiter)));
+        // parameter order: raw-record delimiter (outer select), then path and delimiter of read_csv
+        long inserted = s.update(new BoundSql(insert, List.of(delimiter, path, delimiter)));
         try {
-            long typedRejected = s.longValue(BoundSql.of("SELECT count(*) FROM " + warehouse.quote(staging) + " WHERE rowid >= ? AND rowid < ? AND "
-                    + REASON + " IS NOT NULL", int64(base), int64(base + inserted)));
+            long rejectsBase = tables.warehouse().rowCount(s, tables.rejects());
+            long typedRejected = copyRejected(s, tables, base, inserted, path, false);
             if (typedRejected > 0) {
                 List<Long> blanks = schema.size() > 1 ? CsvBlankLines.find(file, firstDataLine) : List.of();
-                numberLines(warehouse, s, staging, base, inserted, firstDataLine, rejects, blanks);
+                numberLines(s, tables, rejectsBase, firstDataLine, rejects, blanks);
             }
-            s.update(new BoundSql("INSERT INTO " + warehouse.quote(staging) + " (" + FILE + ", " + LINE + ", " + REASON + ", " + RAW + ")"
+            s.update(new BoundSql("INSERT INTO " + tables.rejectsSql() + " (" + FILE + ", " + LINE + ", " + REASON + ", " + RAW + ")"
                     + " SELECT ?, line, string_agg(DISTINCT lower(CAST(error_type AS VARCHAR)) || ': ' || error_message, '; '),"
                     + " left(first(csv_line), " + RAW_LIMIT + ") FROM " + rejects + " GROUP BY line", List.of(path)));
+            return typedRejected;
         } finally {
             s.update("DROP TABLE IF EXISTS " + rejects);
             s.update("DROP TABLE IF EXISTS " + scans);
         }
+    }
+
+    /**
+     * Copies the rejected rows among one file's staged rows ({@code [base, base + count)} in the staging
+     * table) to the rejects table, in file order. Their line is the one the JSON carries ({@code ownLine},
+     * Parquet) or, for now, their position among the file's rows, which {@link #numberLines} turns into a
+     * line. Returns how many there were.
+     */
+    private static long copyRejected(DuckDbSession s, Tables tables, long base, long count, ParameterValue path, boolean ownLine) {
+        String line = ownLine ? "CAST(json_extract_string(" + REJECT + ", '$.line') AS BIGINT)" : "rowid - " + base;
+        return s.update(new BoundSql("INSERT INTO " + tables.rejectsSql() + " (" + FILE + ", " + LINE + ", " + REASON + ", " + RAW + ")"
+                + " SELECT ?, " + line + ", json_extract_string(" + REJECT + ", '$.reason'), json_extract_string(" + REJECT + ", '$.raw')"
+                + " FROM " + tables.stagingSql() + " WHERE rowid >= ? AND rowid < ? AND " + REJECT + " IS NOT NULL ORDER BY rowid",
+                List.of(path, int64(base), int64(base + count))));
     }
 
     /**
@@ -189,13 +231,13 @@ final class DuckDbFileStager {
     }
 
     /**
-     * Gives rejected rows of one file ({@code [base, base + count)} in the staging table) their line:
-     * the n-th row read sits on line {@code firstDataLine + n} plus every skipped record (blank, or rejected
-     * by the reader) before it. With skipped lines s_0 < s_1 < ..., s_k lies before row n exactly when
-     * {@code s_k - k <= firstDataLine + n}.
+     * Gives one file's rows in the rejects table (from rowid {@code rejectsBase}, each holding its position
+     * n among the rows read) their line: the n-th row read sits on line {@code firstDataLine + n} plus every
+     * skipped record (blank, or rejected by the reader) before it. With skipped lines s_0 < s_1 < ..., s_k
+     * lies before row n exactly when {@code s_k - k <= firstDataLine + n}.
      */
-    private static void numberLines(DuckDbWarehouse warehouse, DuckDbSession s, TableId staging, long base, long count,
-                                    long firstDataLine, String rejectsTable, List<Long> blanks) {
+    private static void numberLines(DuckDbSession s, Tables tables, long rejectsBase, long firstDataLine, String rejectsTable,
+                                    List<Long> blanks) {
         String gaps = "_cvg_gaps_" + TEMP_IDS.incrementAndGet();
         try {
             s.update("CREATE TEMP TABLE " + gaps + " (line BIGINT)");
@@ -213,10 +255,10 @@ final class DuckDbFileStager {
                 s.update(new BoundSql("INSERT INTO " + gaps + " VALUES " + values, params));
             }
             String shifted = "(SELECT line - (row_number() OVER (ORDER BY line) - 1) AS g FROM (SELECT DISTINCT line FROM " + gaps + "))";
-            String t = warehouse.quote(staging);
-            s.update(new BoundSql("UPDATE " + t + " SET " + LINE + " = ? + (rowid - ?) + (SELECT count(*) FROM " + shifted
-                    + " x WHERE x.g <= ? + (" + t + ".rowid - ?)) WHERE rowid >= ? AND rowid < ? AND " + REASON + " IS NOT NULL",
-                    List.of(int64(firstDataLine), int64(base), int64(firstDataLine), int64(base), int64(base), int64(base + count))));
+            String t = tables.rejectsSql();
+            s.update(new BoundSql("UPDATE " + t + " SET " + LINE + " = ? + " + LINE + " + (SELECT count(*) FROM " + shifted
+                    + " x WHERE x.g <= ? + " + t + "." + LINE + ") WHERE rowid >= ?",
+                    List.of(int64(firstDataLine), int64(firstDataLine), int64(rejectsBase))));
         } finally {
             s.update("DROP TABLE IF EXISTS " + gaps);
         }
@@ -224,12 +266,13 @@ final class DuckDbFileStager {
 
     // ---- NDJSON ----
 
-    private static void stageNdjson(DuckDbWarehouse warehouse, DuckDbSession s, TableId staging, FileLoad load, Path file) {
+    /** Stages one NDJSON file; returns how many of its lines were rejected (or blank) after reading. */
+    private static long stageNdjson(DuckDbSession s, Tables tables, FileLoad load, Path file) {
         List<SchemaField> schema = load.schema();
         long id = TEMP_IDS.incrementAndGet();
         String rejects = "_cvg_rejects_" + id;
         String scans = "_cvg_scans_" + id;
-        long base = warehouse.rowCount(s, staging);
+        long base = tables.warehouse().rowCount(s, tables.staging());
         // one physical line per row: no quoting, a delimiter that JSON text does not contain unescaped
         String read = "read_csv(?, columns = {'l': 'VARCHAR'}, header = false, delim = ?, quote = '', escape = '',"
                 + " auto_detect = false, store_rejects = true, rejects_table = '" + rejects + "', rejects_scan = '" + scans + "')";
@@ -269,18 +312,19 @@ final class DuckDbFileStager {
         String rowReason = "CASE WHEN l IS NULL OR trim(l) = '' THEN '" + BLANK + "'"
                 + " WHEN j IS NULL THEN 'not valid JSON'"
                 + " WHEN json_type(j) <> 'OBJECT' THEN 'not a JSON object'";
-        String insert = insertSelect(warehouse, staging, schema, values, typed, rowReason, "l", "NULL", lines);
+        String insert = insertSelect(tables, schema, values, typed, rowReason, "l", "NULL", lines);
         ParameterValue path = string(file.toString());
-        long inserted = s.update(new BoundSql(insert, List.of(path, path, string("\u0001"))));
+        long inserted = s.update(new BoundSql(insert, List.of(path, string("\u0001"))));
         try {
-            long rejected = s.longValue(BoundSql.of("SELECT count(*) FROM " + warehouse.quote(staging) + " WHERE rowid >= ? AND rowid < ? AND "
-                    + REASON + " IS NOT NULL", int64(base), int64(base + inserted)));
+            long rejectsBase = tables.warehouse().rowCount(s, tables.rejects());
+            long rejected = copyRejected(s, tables, base, inserted, path, false);
             if (rejected > 0) {
-                numberLines(warehouse, s, staging, base, inserted, 1, rejects, List.of());
+                numberLines(s, tables, rejectsBase, 1, rejects, List.of());
             }
-            s.update(new BoundSql("INSERT INTO " + warehouse.quote(staging) + " (" + FILE + ", " + LINE + ", " + REASON + ", " + RAW + ")"
+            s.update(new BoundSql("INSERT INTO " + tables.rejectsSql() + " (" + FILE + ", " + LINE + ", " + REASON + ", " + RAW + ")"
                     + " SELECT ?, line, 'unreadable line: ' || string_agg(DISTINCT lower(CAST(error_type AS VARCHAR)), '; '),"
                     + " left(first(csv_line), " + RAW_LIMIT + ") FROM " + rejects + " GROUP BY line", List.of(path)));
+            return rejected;
         } finally {
             s.update("DROP TABLE IF EXISTS " + rejects);
             s.update("DROP TABLE IF EXISTS " + scans);
@@ -289,7 +333,9 @@ final class DuckDbFileStager {
 
     // ---- Parquet ----
 
-    private static void stageParquet(DuckDbWarehouse warehouse, DuckDbSession s, TableId staging, FileLoad load, Path file) {
+    /** Stages one Parquet file; returns how many of its rows were rejected. */
+    private static long stageParquet(DuckDbSession s, Tables tables, FileLoad load, Path file) {
+        long base = tables.warehouse().rowCount(s, tables.staging());
         ParameterValue path = string(file.toString());
         QueryResult described = s.query(new BoundSql("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))",
                 List.of(path)), Integer.MAX_VALUE);
@@ -326,33 +372,35 @@ final class DuckDbFileStager {
         }
         struct.append(')');
         String raw = fileColumns.isEmpty() ? "NULL" : "CAST(to_json(" + struct + ") AS VARCHAR)";
-        String insert = insertSelect(warehouse, staging, load.schema(), sources, typed, rowReason, raw, "p.file_row_number + 1",
+        String insert = insertSelect(tables, load.schema(), sources, typed, rowReason, raw, "p.file_row_number + 1",
                 "read_parquet(?, file_row_number = true) AS p");
-        s.update(new BoundSql(insert, List.of(path, path)));
+        long inserted = s.update(new BoundSql(insert, List.of(path)));
+        return copyRejected(s, tables, base, inserted, path, true);
     }
 
     // ---- shared SQL ----
 
-    private static String insertTyped(DuckDbWarehouse warehouse, TableId staging, List<SchemaField> schema, List<String> text,
-                                      String from, String rawRecord, String line) {
+    private static String insertTyped(Tables tables, List<SchemaField> schema, List<String> text, String from, String rawRecord,
+                                      String line) {
         List<String> typed = new ArrayList<>();
         for (int i = 0; i < schema.size(); i++) {
             typed.add(convertText(text.get(i), schema.get(i)));
         }
-        return insertSelect(warehouse, staging, schema, text, typed, null, rawRecord, line, from);
+        return insertSelect(tables, schema, text, typed, null, rawRecord, line, from);
     }
 
     /**
-     * {@code INSERT INTO staging SELECT typed..., ? AS file, line, reason, raw FROM (...)} in three layers,
-     * so that every conversion runs once per value: the inner query converts ({@code _cvg_v<i>}) and names
-     * the source values ({@code _cvg_s<i>}); the middle one explains a row only when one of its values
-     * failed (a cheap null test decides; reason text is built for rejected rows alone); the outer one builds
-     * the raw text only for rejected rows (DuckDB evaluates a CASE branch only for the rows that take it).
+     * {@code INSERT INTO staging SELECT typed..., reject FROM (...)} in three layers, so that every
+     * conversion runs once per value: the inner query converts ({@code _cvg_v<i>}) and names the source
+     * values ({@code _cvg_s<i>}); the middle one explains a row only when one of its values failed (a cheap
+     * null test decides; reason text is built for rejected rows alone); the outer one builds the reject
+     * JSON (reason, raw text, line) only for rejected rows (DuckDB evaluates a CASE branch only for the
+     * rows that take it).
      * {@code rowReason}, when given, is a CASE of row-level failures tried before the columns'; it and
      * {@code raw} may use the source's own columns, which the inner query passes through.
      */
-    private static String insertSelect(DuckDbWarehouse warehouse, TableId staging, List<SchemaField> schema, List<String> sources,
-                                       List<String> typed, String rowReason, String raw, String line, String from) {
+    private static String insertSelect(Tables tables, List<SchemaField> schema, List<String> sources, List<String> typed,
+                                       String rowReason, String raw, String line, String from) {
         StringBuilder inner = new StringBuilder("SELECT ");
         List<String> failed = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
@@ -366,12 +414,13 @@ final class DuckDbFileStager {
         String columns = failed.isEmpty() ? "CAST(NULL AS VARCHAR)"
                 : "CASE WHEN " + String.join(" OR ", failed) + " THEN concat_ws('; ', " + String.join(", ", reasons) + ") END";
         String reason = rowReason == null ? columns : rowReason + " ELSE " + columns + " END";
-        StringBuilder outer = new StringBuilder("INSERT INTO ").append(warehouse.quote(staging)).append(" SELECT ");
+        StringBuilder outer = new StringBuilder("INSERT INTO ").append(tables.stagingSql()).append(" SELECT ");
         for (int i = 0; i < schema.size(); i++) {
             outer.append("_cvg_v").append(i).append(", ");
         }
-        outer.append("?, _cvg_n, _cvg_r, CASE WHEN _cvg_r IS NOT NULL THEN left(").append(raw).append(", ").append(RAW_LIMIT)
-                .append(") END FROM (SELECT *, ").append(reason).append(" AS _cvg_r FROM (").append(inner).append("))");
+        outer.append("CASE WHEN _cvg_r IS NOT NULL THEN CAST(json_object('reason', _cvg_r, 'raw', left(").append(raw).append(", ")
+                .append(RAW_LIMIT).append("), 'line', _cvg_n) AS VARCHAR) END FROM (SELECT *, ").append(reason)
+                .append(" AS _cvg_r FROM (").append(inner).append("))");
         return outer.toString();
     }
 

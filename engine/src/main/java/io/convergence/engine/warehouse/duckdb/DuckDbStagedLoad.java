@@ -4,6 +4,7 @@ import static io.convergence.engine.warehouse.duckdb.DuckDbFileStager.FILE;
 import static io.convergence.engine.warehouse.duckdb.DuckDbFileStager.LINE;
 import static io.convergence.engine.warehouse.duckdb.DuckDbFileStager.RAW;
 import static io.convergence.engine.warehouse.duckdb.DuckDbFileStager.REASON;
+import static io.convergence.engine.warehouse.duckdb.DuckDbFileStager.REJECT;
 
 import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.error.ErrorCode;
@@ -23,19 +24,25 @@ import io.convergence.engine.warehouse.TableId;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Files staged in a DuckDB table beside the target; see {@link DuckDbFileStager} for the layout. */
+/**
+ * Files staged in two DuckDB tables beside the target: the rows to load ({@code staging}, the schema's
+ * columns plus an all-null bookkeeping column) and the rejected records ({@code rejects}); see
+ * {@link DuckDbFileStager} for the layout.
+ */
 final class DuckDbStagedLoad implements StagedLoad {
     private final DuckDbWarehouse warehouse;
     private final TableId staging;
+    private final TableId rejects;
     private final List<SchemaField> schema;
     private final long read;
     private final long rejected;
-    private TableId rejectedSide;
+    private boolean bookkeepingDropped;
     private boolean closed;
 
-    DuckDbStagedLoad(DuckDbWarehouse warehouse, TableId staging, List<SchemaField> schema, long read, long rejected) {
+    DuckDbStagedLoad(DuckDbWarehouse warehouse, TableId staging, TableId rejects, List<SchemaField> schema, long read, long rejected) {
         this.warehouse = warehouse;
         this.staging = staging;
+        this.rejects = rejects;
         this.schema = List.copyOf(schema);
         this.read = read;
         this.rejected = rejected;
@@ -54,10 +61,8 @@ final class DuckDbStagedLoad implements StagedLoad {
     @Override
     public List<Rejection> firstRejections(int limit) {
         try (DuckDbSession s = warehouse.session("reading rejected rows", new CancellationToken())) {
-            // after a swap the rejected rows live in the side table
-            TableId source = rejectedSide != null ? rejectedSide : staging;
-            QueryResult r = s.query(BoundSql.of("SELECT " + FILE + ", " + LINE + ", " + REASON + " FROM " + warehouse.quote(source)
-                    + " WHERE " + REASON + " IS NOT NULL ORDER BY " + FILE + ", " + LINE + " LIMIT " + Math.max(0, limit)), limit);
+            QueryResult r = s.query(BoundSql.of("SELECT " + FILE + ", " + LINE + ", " + REASON + " FROM " + warehouse.quote(rejects)
+                    + " ORDER BY " + FILE + ", " + LINE + " LIMIT " + Math.max(0, limit)), limit);
             List<Rejection> out = new ArrayList<>();
             for (List<Object> row : r.rows()) {
                 out.add(new Rejection((String) row.get(0), row.get(1) == null ? 0 : ((Number) row.get(1)).longValue(), (String) row.get(2)));
@@ -90,7 +95,7 @@ final class DuckDbStagedLoad implements StagedLoad {
             warehouse.createIfMissing(s, target, "CREATE TABLE IF NOT EXISTS " + warehouse.quote(target) + " (" + columnsDdl() + ")");
             s.begin();
             long quarantined = insertQuarantine(s, quarantine);
-            String good = "SELECT " + columnList() + " FROM " + warehouse.quote(staging) + " WHERE " + REASON + " IS NULL";
+            String good = "SELECT " + columnList() + " FROM " + warehouse.quote(staging);
             long loaded;
             switch (mode) {
                 case APPEND:
@@ -110,21 +115,17 @@ final class DuckDbStagedLoad implements StagedLoad {
     }
 
     /**
-     * Publishes without copying the good rows: the rejected ones move to a side table, the staging table
-     * loses them and its bookkeeping columns, and then, in one transaction with the quarantine insert, it
-     * takes the target's place. Used for replace, and for an append that creates the target.
+     * Publishes without copying the good rows: the staging table (good rows only) loses its bookkeeping
+     * column and then, in one transaction with the quarantine insert, takes the target's place. Used for
+     * replace, and for an append that creates the target.
      */
     private LoadOutcome publishBySwap(DuckDbSession s, Quarantine quarantine, TableId target, FenceCheck fence) {
         String t = warehouse.quote(staging);
-        rejectedSide = warehouse.newStagingTable(staging);
-        String side = warehouse.quote(rejectedSide);
         // DuckDB refuses DML and ALTER on one table within a transaction; the staging table is private, so
         // these steps run before the publishing transaction
-        s.update("CREATE TABLE " + side + " AS SELECT " + FILE + ", " + LINE + ", " + REASON + ", " + RAW + " FROM " + t
-                + " WHERE " + REASON + " IS NOT NULL");
-        s.update("DELETE FROM " + t + " WHERE " + REASON + " IS NOT NULL");
-        for (String column : List.of(FILE, LINE, REASON, RAW)) {
-            s.update("ALTER TABLE " + t + " DROP COLUMN " + column);
+        if (!bookkeepingDropped) {
+            s.update("ALTER TABLE " + t + " DROP COLUMN " + REJECT);
+            bookkeepingDropped = true;
         }
         for (SchemaField f : schema) {
             if (f.required()) {
@@ -133,11 +134,7 @@ final class DuckDbStagedLoad implements StagedLoad {
         }
         long loaded = warehouse.rowCount(s, staging);
         s.begin();
-        long quarantined = s.update(new BoundSql("INSERT INTO " + warehouse.quote(quarantine.table())
-                + " (run_id, source_file, line_number, reason, raw_record, rejected_at) SELECT ?, " + FILE + ", " + LINE + ", "
-                + REASON + ", " + RAW + ", ? FROM " + side + " ORDER BY " + FILE + ", " + LINE,
-                List.of(new ParameterValue(ParameterType.STRING, quarantine.runId()),
-                        new ParameterValue(ParameterType.TIMESTAMP, quarantine.rejectedAt()))));
+        long quarantined = insertQuarantine(s, quarantine);
         s.update("DROP TABLE IF EXISTS " + warehouse.quote(target));
         s.update("ALTER TABLE " + t + " RENAME TO " + DuckDbTypes.quote(target.table()));
         requireBalanced(target, loaded, quarantined);
@@ -191,8 +188,7 @@ final class DuckDbStagedLoad implements StagedLoad {
     private long insertQuarantine(DuckDbSession s, Quarantine quarantine) {
         return s.update(new BoundSql("INSERT INTO " + warehouse.quote(quarantine.table())
                 + " (run_id, source_file, line_number, reason, raw_record, rejected_at) SELECT ?, " + FILE + ", " + LINE + ", "
-                + REASON + ", " + RAW + ", ? FROM " + warehouse.quote(staging) + " WHERE " + REASON + " IS NOT NULL ORDER BY "
-                + FILE + ", " + LINE,
+                + REASON + ", " + RAW + ", ? FROM " + warehouse.quote(rejects) + " ORDER BY " + FILE + ", " + LINE,
                 List.of(new ParameterValue(ParameterType.STRING, quarantine.runId()),
                         new ParameterValue(ParameterType.TIMESTAMP, quarantine.rejectedAt()))));
     }
@@ -223,8 +219,6 @@ final class DuckDbStagedLoad implements StagedLoad {
         }
         closed = true;
         warehouse.dropTable(staging);
-        if (rejectedSide != null) {
-            warehouse.dropTable(rejectedSide);
-        }
+        warehouse.dropTable(rejects);
     }
 }
