@@ -38,6 +38,10 @@ import java.util.stream.Stream;
  * RSS. Arguments: {@code rows [memory_limit [threads]] [--runner-only] [--typed-baseline]}, e.g.
  * {@code 10000000 2GB 2}; with {@code --runner-only} the baseline is skipped, so the peak RSS printed is the
  * runner's own; {@code --typed-baseline} also times DuckDB's reader given the schema's own column types.
+ *
+ * <p>{@code --workspace=DIR rows} instead writes a workspace with that file and an ingest pipeline
+ * ({@code acme/bench}, write: replace) and exits, to measure the real CLI from the outside, e.g.
+ * {@code /usr/bin/time -f %M java -Xmx256m -jar app/target/convergence.jar run acme/bench --workspace DIR}.
  */
 public final class IngestBench {
     private static final String HEADER = "order_id,customer_id,status,amount,order_date,updated_at,note";
@@ -52,6 +56,11 @@ public final class IngestBench {
         boolean typedBaseline = List.of(argv).contains("--typed-baseline");
         String[] args = Stream.of(argv).filter(a -> !a.startsWith("--")).toArray(String[]::new);
         long rows = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 1_000_000L;
+        Optional<String> workspace = Stream.of(argv).filter(a -> a.startsWith("--workspace=")).map(a -> a.substring(12)).findFirst();
+        if (workspace.isPresent()) {
+            writeWorkspace(Path.of(workspace.get()), rows);
+            return;
+        }
         String memoryLimit = args.length > 1 ? args[1] : null;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         Path dir = Files.createTempDirectory("cvg-ingest-bench");
@@ -62,8 +71,8 @@ public final class IngestBench {
         }
     }
 
-    private static void run(Path dir, long rows, String memoryLimit, int threads, boolean runnerOnly, boolean typedBaseline)
-            throws Exception {
+    /** The CSV and schema file under {@code dir/tenants/acme/pipelines/bench}; returns the pipeline folder. */
+    private static Path writeInputs(Path dir, long rows) throws IOException {
         Path pipelineDir = dir.resolve("tenants/acme/pipelines/bench");
         Files.createDirectories(pipelineDir.resolve("data"));
         Path csv = pipelineDir.resolve("data/orders.csv");
@@ -80,6 +89,38 @@ public final class IngestBench {
                  {"name": "updated_at", "type": "TIMESTAMP"},
                  {"name": "note", "type": "STRING"}]
                 """);
+        return pipelineDir;
+    }
+
+    /** A complete workspace around the inputs: the local DuckDB target and a one-step ingest pipeline. */
+    private static void writeWorkspace(Path dir, long rows) throws IOException {
+        Path pipelineDir = writeInputs(dir, rows);
+        Files.writeString(dir.resolve("workspace.yml"), """
+                default_target: local
+                targets:
+                  local: { type: duckdb, path: .convergence/warehouse.duckdb }
+                state:
+                  path: .convergence/state.db
+                """);
+        Files.writeString(dir.resolve("tenants/acme/tenant.yml"), "id: acme\nlocation: US\n");
+        Files.writeString(pipelineDir.resolve("pipeline.yml"), """
+                id: bench
+                steps:
+                  - id: load
+                    type: ingest
+                    source: { uri: data/orders.csv, format: csv }
+                    schema: schema.json
+                    target: raw.orders
+                    write: replace
+                    bad_rows: { max: %d }
+                """.formatted(rows));
+        print("wrote workspace %s; run it: ./convergence run acme/bench --workspace %s", dir, dir);
+    }
+
+    private static void run(Path dir, long rows, String memoryLimit, int threads, boolean runnerOnly, boolean typedBaseline)
+            throws Exception {
+        Path pipelineDir = writeInputs(dir, rows);
+        Path csv = pipelineDir.resolve("data/orders.csv");
 
         // baseline: DuckDB alone, types sniffed, bad rows dropped, no quarantine
         Properties props = new Properties();
