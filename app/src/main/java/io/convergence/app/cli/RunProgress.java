@@ -1,5 +1,6 @@
 package io.convergence.app.cli;
 
+import io.convergence.engine.plan.UnitKey;
 import io.convergence.engine.run.RunEvent;
 import io.convergence.engine.run.RunEventListener;
 import io.convergence.engine.run.RunState;
@@ -65,7 +66,7 @@ final class RunProgress implements RunEventListener {
                 s.rows += e.rows();
             }
             if (!bars && e.state() != RunState.QUEUED && e.state() != RunState.RUNNING) {
-                line(e.stepId() + "[" + e.partition() + "] " + e.state() + details(e.rows(), e.duration(), e.errorMessage()));
+                line(UnitKey.of(e.stepId(), e.partition()) + " " + e.state() + details(e.rows(), e.duration(), e.errorMessage()));
             }
         } else if (event instanceof RunEvent.CheckEvaluated e) {
             if (!e.passed()) {

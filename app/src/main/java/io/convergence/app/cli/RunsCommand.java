@@ -14,6 +14,7 @@ import io.convergence.engine.history.LogRecord;
 import io.convergence.engine.history.RunDetail;
 import io.convergence.engine.history.RunSummary;
 import io.convergence.engine.history.StepRecord;
+import io.convergence.engine.plan.UnitKey;
 import io.convergence.engine.run.RunState;
 import io.convergence.engine.service.WorkspaceState;
 import java.io.PrintWriter;
@@ -234,7 +235,7 @@ final class RunsCommand extends BaseCommand {
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"TIME (UTC)", "STEP", "LEVEL", "MESSAGE"});
             for (LogRecord l : notices.subList(0, Math.min(notices.size(), NOTICES_SHOWN))) {
-                rows.add(new String[] {CLOCK_TIME.format(l.at()), l.stepId().map(id -> id + l.partition().map(p -> "[" + p + "]").orElse(""))
+                rows.add(new String[] {CLOCK_TIME.format(l.at()), l.stepId().map(id -> new UnitKey(id, l.partition()).toString())
                         .orElse("-"), l.level(), abbreviate(l.message(), 160)});
             }
             Table.print(out, rows);
