@@ -100,6 +100,39 @@ class IngestRunnerTest {
     }
 
     @Test
+    void int64AcceptsPlainIntegersOnlyAsBigQueryDoes() {
+        // DuckDB's own cast would round 1.5 and read exponents, underscores and 0x/0b prefixes
+        f.write("data/orders.csv", """
+                order_id,customer,amount,order_date
+                1,a,12,2024-03-01
+                2,b, 12 ,2024-03-01
+                3,c,+5,2024-03-01
+                4,d,-7,2024-03-01
+                5,e,007,2024-03-01
+                6,f,-0,2024-03-01
+                7,g,9223372036854775807,2024-03-01
+                8,h,1.5,2024-03-01
+                9,i,1e3,2024-03-01
+                10,j,1_000,2024-03-01
+                11,k,0x10,2024-03-01
+                12,l,0b1,2024-03-01
+                13,m,1.,2024-03-01
+                14,n,9223372036854775808,2024-03-01
+                15,o,1 2,2024-03-01
+                """);
+        f.run(ingest("data/orders.csv", FileFormat.CSV, WriteMode.APPEND, 10));
+        assertThat(f.rows("SELECT order_id, amount FROM {{ ref('raw.orders') }} ORDER BY order_id")).containsExactly(
+                List.of(1L, 12L), List.of(2L, 12L), List.of(3L, 5L), List.of(4L, -7L), List.of(5L, 7L), List.of(6L, 0L),
+                List.of(7L, Long.MAX_VALUE));
+        assertThat(f.rows("SELECT line_number, reason FROM {{ ref('raw.orders_rejected') }} ORDER BY line_number"))
+                .extracting(r -> r.get(0) + " " + r.get(1)).containsExactly(
+                        "9 amount: '1.5' is not a valid INT64", "10 amount: '1e3' is not a valid INT64",
+                        "11 amount: '1_000' is not a valid INT64", "12 amount: '0x10' is not a valid INT64",
+                        "13 amount: '0b1' is not a valid INT64", "14 amount: '1.' is not a valid INT64",
+                        "15 amount: '9223372036854775808' is not a valid INT64", "16 amount: '1 2' is not a valid INT64");
+    }
+
+    @Test
     void tooManyBadRowsFailTheStepAndLeaveTheTargetUntouched() {
         f.write("data/good.csv", "order_id,customer,amount,order_date\n1,ann,10,2024-03-01\n2,bob,20,2024-03-01\n");
         f.run(ingest("data/good.csv", FileFormat.CSV, WriteMode.APPEND, 0));

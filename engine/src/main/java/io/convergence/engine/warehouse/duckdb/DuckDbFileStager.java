@@ -456,8 +456,12 @@ final class DuckDbFileStager {
             case "GEOGRAPHY":
                 return text;
             case "INT64":
-                // DuckDB would round '1.5' to 2; BigQuery rejects it, and so do we
-                return "CASE WHEN regexp_full_match(" + text + ", '\\s*[+-]?[0-9]+\\s*') THEN TRY_CAST(" + text + " AS BIGINT) END";
+                // DuckDB would round '1.5' to 2 (and read '1e3', '1_000', '0x10'); BigQuery rejects them, and so
+                // do we. A value that reads back as its own text is a plain integer; only the others (sign,
+                // leading zeros, blanks, or not an integer) pay for the regular expression, which costs
+                // about as much as the cast itself.
+                return "CASE WHEN CAST(TRY_CAST(" + text + " AS BIGINT) AS VARCHAR) = " + text + " OR regexp_full_match(" + text
+                        + ", '\\s*[+-]?[0-9]+\\s*') THEN TRY_CAST(" + text + " AS BIGINT) END";
             case "BYTES":
                 return "TRY(from_base64(" + text + "))";
             case "JSON":
