@@ -33,24 +33,40 @@ final class CsvBlankLines {
     private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final long firstDataLine;
+    private final long stopAfter;
     private final List<Long> blanks = new ArrayList<>();
     private long line = 1;
     private boolean inQuotes;
     private boolean empty = true;
     private int previous = -1;
 
-    private CsvBlankLines(long firstDataLine) {
+    private CsvBlankLines(long firstDataLine, long stopAfter) {
         this.firstDataLine = firstDataLine;
+        this.stopAfter = stopAfter;
     }
 
     /** Line numbers of blank records at or after {@code firstDataLine}, ascending. */
     static List<Long> find(Path file, long firstDataLine) {
-        return find(file, firstDataLine, BUFFER);
+        return find(file, firstDataLine, Long.MAX_VALUE, BUFFER);
     }
 
-    /** As {@link #find(Path, long)} with a read buffer of {@code bufferSize} bytes (at least 8; tests use small ones). */
-    static List<Long> find(Path file, long firstDataLine, int bufferSize) {
-        CsvBlankLines scan = new CsvBlankLines(firstDataLine);
+    /**
+     * The blank records that come before data row {@code lastRow} (0-based, counting the rows the reader
+     * returned), given that the reader skipped {@code unparsed} records: the scan stops once more than
+     * {@code lastRow} rows certainly lie behind it, so a file whose last rejected row is early is not read
+     * to its end. May return later blanks too; their lines are beyond that row's.
+     */
+    static List<Long> findBefore(Path file, long firstDataLine, long lastRow, long unparsed) {
+        return find(file, firstDataLine, firstDataLine + lastRow + unparsed + 1, BUFFER);
+    }
+
+    /**
+     * As {@link #find(Path, long)}, stopping at the first read after {@code line > stopAfter + blanks found}
+     * (then more than {@code stopAfter - firstDataLine - skipped} data rows lie behind the scan), with a read
+     * buffer of {@code bufferSize} bytes (at least 8; tests use small ones).
+     */
+    static List<Long> find(Path file, long firstDataLine, long stopAfter, int bufferSize) {
+        CsvBlankLines scan = new CsvBlankLines(firstDataLine, stopAfter);
         try (InputStream in = CsvHeader.open(file)) {
             scan.words(in, Math.max(8, bufferSize));
         } catch (IOException e) {
@@ -85,6 +101,9 @@ final class CsvBlankLines {
                 for (; i < limit; i++) {
                     accept(buffer[i]);
                 }
+                return;
+            }
+            if (line - blanks.size() > stopAfter) {
                 return;
             }
             // fewer than eight bytes left: keep them for the next read

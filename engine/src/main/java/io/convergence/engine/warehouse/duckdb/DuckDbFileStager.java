@@ -178,7 +178,13 @@ final class DuckDbFileStager {
             long rejectsBase = tables.warehouse().rowCount(s, tables.rejects());
             long typedRejected = copyRejected(s, tables, base, inserted, path, false);
             if (typedRejected > 0) {
-                List<Long> blanks = schema.size() > 1 ? CsvBlankLines.find(file, firstDataLine) : List.of();
+                List<Long> blanks = List.of();
+                if (schema.size() > 1) {
+                    long lastRow = s.longValue(new BoundSql("SELECT max(" + LINE + ") FROM " + tables.rejectsSql() + " WHERE rowid >= ?",
+                            List.of(int64(rejectsBase))));
+                    long unparsed = s.longValue(BoundSql.of("SELECT count(DISTINCT line) FROM " + rejects));
+                    blanks = CsvBlankLines.findBefore(file, firstDataLine, lastRow, unparsed);
+                }
                 numberLines(s, tables, rejectsBase, firstDataLine, rejects, blanks);
             }
             s.update(new BoundSql("INSERT INTO " + tables.rejectsSql() + " (" + FILE + ", " + LINE + ", " + REASON + ", " + RAW + ")"

@@ -52,14 +52,67 @@ class CsvBlankLinesTest {
             assertThat(words).isEqualTo(byteScan(text.getBytes(StandardCharsets.UTF_8)));
             assertThat(CsvBlankLines.find(gz, 1)).isEqualTo(words);
             // small buffers put word and read boundaries everywhere
-            assertThat(CsvBlankLines.find(plain, 1, 8)).isEqualTo(words);
-            assertThat(CsvBlankLines.find(plain, 1, 13)).isEqualTo(words);
+            assertThat(CsvBlankLines.find(plain, 1, Long.MAX_VALUE, 8)).isEqualTo(words);
+            assertThat(CsvBlankLines.find(plain, 1, Long.MAX_VALUE, 13)).isEqualTo(words);
             assertThat(words).isSorted().doesNotHaveDuplicates();
         } finally {
             Files.deleteIfExists(plain);
             Files.deleteIfExists(gz);
             Files.deleteIfExists(tmp);
         }
+    }
+
+    @Property(tries = 300)
+    void aScanStoppedAfterARowHasFoundEveryBlankBeforeIt(@ForAll("csvText") String text, @ForAll @net.jqwik.api.constraints.IntRange(min = 0,
+            max = 200) int row) throws IOException {
+        Path tmp = Files.createTempDirectory("cvg-blank");
+        Path plain = tmp.resolve("p.csv");
+        try {
+            Files.writeString(plain, text, StandardCharsets.UTF_8);
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            List<Long> all = byteScan(bytes);
+            List<Long> rows = dataRowLines(bytes);
+            net.jqwik.api.Assume.that(!rows.isEmpty());
+            int last = row % rows.size();
+            long rowLine = rows.get(last);
+            // tiny buffers, so the scan checks whether it may stop every few bytes
+            List<Long> found = CsvBlankLines.find(plain, 1, 1 + last + 1, 8);
+            assertThat(found).isEqualTo(all.subList(0, found.size()));
+            assertThat(found).containsAll(all.stream().filter(l -> l < rowLine).toList());
+        } finally {
+            Files.deleteIfExists(plain);
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Lines of the records that are not blank (the rows a reader returns), the last one even without a line break. */
+    private static List<Long> dataRowLines(byte[] bytes) {
+        List<Long> rows = new java.util.ArrayList<>();
+        long line = 1;
+        boolean quoted = false;
+        boolean empty = true;
+        int previous = -1;
+        for (byte b : bytes) {
+            if (b == '"') {
+                quoted = !quoted;
+                empty = false;
+            } else if ((b == '\n' || b == '\r') && !quoted) {
+                if (!(b == '\n' && previous == '\r')) {
+                    if (!empty) {
+                        rows.add(line);
+                    }
+                    line++;
+                    empty = true;
+                }
+            } else {
+                empty = false;
+            }
+            previous = b;
+        }
+        if (!empty) {
+            rows.add(line);
+        }
+        return rows;
     }
 
     /** The definition, a byte at a time: a record is blank when no byte but its line break is in it. */
