@@ -37,7 +37,8 @@ import java.util.stream.Stream;
  * same file (schema enforced, quarantine on, a few bad rows), in one JVM, and prints the ratio and peak
  * RSS. Arguments: {@code rows [memory_limit [threads]] [--runner-only] [--typed-baseline]}, e.g.
  * {@code 10000000 2GB 2}; with {@code --runner-only} the baseline is skipped, so the peak RSS printed is the
- * runner's own; {@code --typed-baseline} also times DuckDB's reader given the schema's own column types.
+ * runner's own; {@code --baseline-only} stops after the baseline (DuckDB's own peak RSS);
+ * {@code --typed-baseline} also times DuckDB's reader given the schema's own column types.
  *
  * <p>{@code --workspace=DIR rows} instead writes a workspace with that file and an ingest pipeline
  * ({@code acme/bench}, write: replace) and exits, to measure the real CLI from the outside, e.g.
@@ -54,6 +55,7 @@ public final class IngestBench {
     public static void main(String[] argv) throws Exception {
         boolean runnerOnly = List.of(argv).contains("--runner-only");
         boolean typedBaseline = List.of(argv).contains("--typed-baseline");
+        boolean baselineOnly = List.of(argv).contains("--baseline-only");
         String[] args = Stream.of(argv).filter(a -> !a.startsWith("--")).toArray(String[]::new);
         long rows = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 1_000_000L;
         Optional<String> workspace = Stream.of(argv).filter(a -> a.startsWith("--workspace=")).map(a -> a.substring(12)).findFirst();
@@ -65,7 +67,7 @@ public final class IngestBench {
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         Path dir = Files.createTempDirectory("cvg-ingest-bench");
         try {
-            run(dir, rows, memoryLimit, threads, runnerOnly, typedBaseline);
+            run(dir, rows, memoryLimit, threads, runnerOnly, typedBaseline, baselineOnly);
         } finally {
             deleteTree(dir);
         }
@@ -117,8 +119,8 @@ public final class IngestBench {
         print("wrote workspace %s; run it: ./convergence run acme/bench --workspace %s", dir, dir);
     }
 
-    private static void run(Path dir, long rows, String memoryLimit, int threads, boolean runnerOnly, boolean typedBaseline)
-            throws Exception {
+    private static void run(Path dir, long rows, String memoryLimit, int threads, boolean runnerOnly, boolean typedBaseline,
+                            boolean baselineOnly) throws Exception {
         Path pipelineDir = writeInputs(dir, rows);
         Path csv = pipelineDir.resolve("data/orders.csv");
 
@@ -164,6 +166,9 @@ public final class IngestBench {
             }
             typed = secs(t);
             print("baseline  typed read_csv CTAS (the schema's types): %.2f s, VmHWM %s", typed, peakRss());
+        }
+        if (baselineOnly) {
+            return;
         }
 
         // the ingest runner: schema enforced in SQL, rejected rows to quarantine with line numbers
