@@ -38,7 +38,7 @@ public enum Setting {
             (ws, v) -> withLocks(ws, l -> new LockSettings(l.lease(), l.heartbeat(), l.acquireRetries(), l.retryDelay(), Durations.parse(v)))),
     DUCKDB_THREADS("CONVERGENCE_DUCKDB_THREADS", "0", "DuckDB worker threads for every duckdb target; 0 means one per core.",
             (ws, v) -> withTargets(ws, t -> t instanceof DuckDbTarget d ? new DuckDbTarget(d.path(), parseCount(v), d.memoryLimit()) : t)),
-    DUCKDB_MEMORY_LIMIT("CONVERGENCE_DUCKDB_MEMORY_LIMIT", "", "DuckDB memory limit for every duckdb target, such as 2GB.",
+    DUCKDB_MEMORY_LIMIT("CONVERGENCE_DUCKDB_MEMORY_LIMIT", "", "DuckDB memory limit for every duckdb target, such as 2GB; bounds the memory of large loads.",
             (ws, v) -> withTargets(ws, t -> t instanceof DuckDbTarget d ? new DuckDbTarget(d.path(), d.threads(), checkSize(v)) : t)),
     BIGQUERY_CREDENTIALS("CONVERGENCE_BIGQUERY_CREDENTIALS", "", "Credentials for every bigquery target: adc, none, or a key file path. Never the key itself.",
             (ws, v) -> withTargets(ws, t -> t instanceof BigQueryTarget b
