@@ -87,7 +87,20 @@ class CsvBlankLinesTest {
 
     /** Lines of the records that are not blank (the rows a reader returns), the last one even without a line break. */
     private static List<Long> dataRowLines(byte[] bytes) {
-        List<Long> rows = new java.util.ArrayList<>();
+        return records(bytes).stream().filter(r -> !r.blank()).map(Record::line).toList();
+    }
+
+    /** The definition, a byte at a time: a record is blank when no byte but its line break is in it. */
+    private static List<Long> byteScan(byte[] bytes) {
+        return records(bytes).stream().filter(Record::blank).map(Record::line).toList();
+    }
+
+    private record Record(long line, boolean blank) {
+    }
+
+    /** Every record, numbered as DuckDB numbers them; a last record without a line break counts when not empty. */
+    private static List<Record> records(byte[] bytes) {
+        List<Record> records = new java.util.ArrayList<>();
         long line = 1;
         boolean quoted = false;
         boolean empty = true;
@@ -98,9 +111,7 @@ class CsvBlankLinesTest {
                 empty = false;
             } else if ((b == '\n' || b == '\r') && !quoted) {
                 if (!(b == '\n' && previous == '\r')) {
-                    if (!empty) {
-                        rows.add(line);
-                    }
+                    records.add(new Record(line, empty));
                     line++;
                     empty = true;
                 }
@@ -110,36 +121,9 @@ class CsvBlankLinesTest {
             previous = b;
         }
         if (!empty) {
-            rows.add(line);
+            records.add(new Record(line, false));
         }
-        return rows;
-    }
-
-    /** The definition, a byte at a time: a record is blank when no byte but its line break is in it. */
-    private static List<Long> byteScan(byte[] bytes) {
-        List<Long> blanks = new java.util.ArrayList<>();
-        long line = 1;
-        boolean quoted = false;
-        boolean empty = true;
-        int previous = -1;
-        for (byte b : bytes) {
-            if (b == '"') {
-                quoted = !quoted;
-                empty = false;
-            } else if ((b == '\n' || b == '\r') && !quoted) {
-                if (!(b == '\n' && previous == '\r')) {
-                    if (empty) {
-                        blanks.add(line);
-                    }
-                    line++;
-                    empty = true;
-                }
-            } else {
-                empty = false;
-            }
-            previous = b;
-        }
-        return blanks;
+        return records;
     }
 
     @Provide
