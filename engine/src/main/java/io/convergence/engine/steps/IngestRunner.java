@@ -147,7 +147,9 @@ public final class IngestRunner implements StepRunner {
                 // a different root: keep the full path
             }
             // objects read by the warehouse itself (gs://) have no line numbers
-            return file + (r.lineNumber() > 0 ? ":" + r.lineNumber() : "") + " " + r.reason();
+            // the message goes on after the list; a reason's own full stop (DuckDB ends some with one) would double it
+            String reason = r.reason().endsWith(".") ? r.reason().substring(0, r.reason().length() - 1) : r.reason();
+            return file + (r.lineNumber() > 0 ? ":" + r.lineNumber() : "") + " " + reason;
         }).collect(Collectors.joining("; "));
     }
 

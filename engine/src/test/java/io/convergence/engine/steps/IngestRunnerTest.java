@@ -138,18 +138,20 @@ class IngestRunnerTest {
         f.run(ingest("data/good.csv", FileFormat.CSV, WriteMode.APPEND, 0));
         List<List<Object>> before = f.rows("SELECT * FROM {{ ref('raw.orders') }} ORDER BY order_id");
 
-        f.write("data/bad.csv", "order_id,customer,amount,order_date\n3,cid,x,2024-03-02\n4,dan,40,2024-13-01\n5,eve,50,2024-03-02\n");
+        f.write("data/bad.csv", "order_id,customer,amount,order_date\n3,cid,x,2024-03-02\n4,dan,40,2024-13-01\n5,eve,50,2024-03-02\n"
+                + "6,\"fay,60,2024-03-02\n");
         assertThatThrownBy(() -> f.run(ingest("data/bad.csv", FileFormat.CSV, WriteMode.APPEND, 1)))
                 .isInstanceOfSatisfying(ConvergenceException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.BAD_ROWS_EXCEEDED);
-                    assertThat(e.getMessage()).contains("2 of 3 rows failed the schema").contains("bad_rows.max (1)")
+                    assertThat(e.getMessage()).contains("3 of 4 rows failed the schema").contains("bad_rows.max (1)")
                             .contains("nothing was loaded into raw.orders").contains("data/bad.csv:2 amount: 'x' is not a valid INT64")
-                            .contains("data/bad.csv:3 order_date: '2024-13-01' is not a valid DATE").contains("raw.orders_rejected")
-                            .contains("run-2");
+                            .contains("data/bad.csv:3 order_date: '2024-13-01' is not a valid DATE")
+                            .contains("data/bad.csv:5 unquoted value").contains("raw.orders_rejected").contains("run-2")
+                            .doesNotContain("..");
                 });
         assertThat(f.rows("SELECT * FROM {{ ref('raw.orders') }} ORDER BY order_id")).isEqualTo(before);
         assertThat(f.rows("SELECT run_id, line_number FROM {{ ref('raw.orders_rejected') }} ORDER BY line_number"))
-                .containsExactly(List.of("run-2", 2L), List.of("run-2", 3L));
+                .containsExactly(List.of("run-2", 2L), List.of("run-2", 3L), List.of("run-2", 5L));
         assertThat(f.warehouse.listTables("acme_raw")).containsExactly("orders", "orders_rejected");
     }
 
