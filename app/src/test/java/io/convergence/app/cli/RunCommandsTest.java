@@ -139,6 +139,8 @@ class RunCommandsTest {
         assertThat(planned.exitCode()).isZero();
         assertThat(planned.out()).contains("Partitions (day): 2024-06-01, 2024-06-02, 2024-06-03",
                 "sales_by_day  transform  per partition (3)");
+        // what each ingest would read now, so a missing or surprising input shows before anything runs
+        assertThat(planned.out()).containsPattern("Inputs\n  load_orders  data/orders_\\*\\.csv: 2 files, [0-9.]+ (B|KiB)\n");
         assertThat(run("runs").out()).isEqualTo("no runs\n");
     }
 

@@ -5,8 +5,15 @@ import static java.util.Objects.requireNonNull;
 import io.convergence.engine.config.LoadedPipeline;
 import io.convergence.engine.config.LoadedTenant;
 import io.convergence.engine.exec.ParameterValue;
+import io.convergence.engine.model.DataSize;
+import io.convergence.engine.model.IngestStep;
 import io.convergence.engine.model.Target;
 import io.convergence.engine.plan.Plan;
+import io.convergence.engine.steps.FileGlob;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -43,6 +50,36 @@ public record PreparedRun(
         }
         resumedFrom.ifPresent(r -> out.append("resumes  ").append(r).append('\n'));
         out.append(plan.render());
+        out.append(inputs());
+        return out.toString();
+    }
+
+    /**
+     * What each ingest of local files would read now: file count and size, or that nothing matches (the
+     * step would fail). Cloud URIs are listed by the warehouse when the step runs.
+     */
+    private String inputs() {
+        List<IngestStep> ingests = plan.steps().stream().filter(IngestStep.class::isInstance).map(IngestStep.class::cast)
+                .filter(i -> !i.source().uri().startsWith("gs://")).toList();
+        if (ingests.isEmpty()) {
+            return "";
+        }
+        int width = ingests.stream().mapToInt(i -> i.id().length()).max().orElse(0);
+        StringBuilder out = new StringBuilder("Inputs\n");
+        for (IngestStep step : ingests) {
+            List<Path> files = FileGlob.expand(pipeline.dir(), step.source().uri());
+            long bytes = 0;
+            for (Path file : files) {
+                try {
+                    bytes += Files.size(file);
+                } catch (IOException e) {
+                    // gone since the glob ran: the step will say so when it runs
+                }
+            }
+            out.append("  ").append(step.id()).append(" ".repeat(width - step.id().length())).append("  ").append(step.source().uri())
+                    .append(": ").append(files.isEmpty() ? "no file matches (the step would fail)"
+                            : files.size() + (files.size() == 1 ? " file, " : " files, ") + DataSize.format(bytes)).append('\n');
+        }
         return out.toString();
     }
 }
