@@ -1,7 +1,5 @@
 package io.convergence.engine.warehouse.bigquery;
 
-import static java.util.Objects.requireNonNull;
-
 import com.google.cloud.bigquery.Field;
 import com.google.cloud.bigquery.InsertAllRequest;
 import com.google.cloud.bigquery.InsertAllResponse;
@@ -69,10 +67,8 @@ public final class BigQueryHistoryStore implements HistoryStore {
             Field.of("pipeline", StandardSQLTypeName.STRING),
             Field.newBuilder("payload", StandardSQLTypeName.STRING).setMode(Field.Mode.REQUIRED).build());
 
-    private final BigQueryTarget target;
-    private final Path workspaceRoot;
+    private final MetadataWarehouses metadata;
     private final Map<String, TenantConfig> tenants;
-    private final Map<String, BigQueryWarehouse> byLocation = new HashMap<>();
     private final Set<String> ready = ConcurrentHashMap.newKeySet();
     /** Tenant and pipeline of runs seen by this process (events after RunStarted do not repeat them). */
     private final Map<String, String[]> runOwners = new ConcurrentHashMap<>();
@@ -98,22 +94,17 @@ public final class BigQueryHistoryStore implements HistoryStore {
         }
     }
 
-    private BigQueryHistoryStore(BigQueryTarget target, Path workspaceRoot, Map<String, TenantConfig> tenants) {
-        this.target = target;
-        this.workspaceRoot = workspaceRoot;
-        this.tenants = tenants;
+    private BigQueryHistoryStore(MetadataWarehouses metadata) {
+        this.metadata = metadata;
+        this.tenants = metadata.tenants();
     }
 
     public static BigQueryHistoryStore open(BigQueryTarget target, Path workspaceRoot, Collection<TenantConfig> tenants) {
-        requireNonNull(target, "target is null");
-        requireNonNull(workspaceRoot, "workspaceRoot is null");
-        Map<String, TenantConfig> byId = new LinkedHashMap<>();
-        tenants.forEach(t -> byId.put(t.id(), t));
-        return new BigQueryHistoryStore(target, workspaceRoot, Map.copyOf(byId));
+        return new BigQueryHistoryStore(new MetadataWarehouses(target, workspaceRoot, tenants));
     }
 
-    private synchronized BigQueryWarehouse warehouse(TenantConfig tenant) {
-        return byLocation.computeIfAbsent(tenant.location(), location -> BigQueryWarehouse.open(MetadataDataset.bookkeeping(target), workspaceRoot, location));
+    private BigQueryWarehouse warehouse(TenantConfig tenant) {
+        return metadata.of(tenant);
     }
 
     private TableId table(TenantConfig tenant) {
@@ -343,8 +334,7 @@ public final class BigQueryHistoryStore implements HistoryStore {
     }
 
     @Override
-    public synchronized void close() {
-        byLocation.values().forEach(BigQueryWarehouse::close);
-        byLocation.clear();
+    public void close() {
+        metadata.close();
     }
 }

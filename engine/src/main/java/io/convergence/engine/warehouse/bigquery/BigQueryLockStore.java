@@ -1,7 +1,5 @@
 package io.convergence.engine.warehouse.bigquery;
 
-import static java.util.Objects.requireNonNull;
-
 import com.google.cloud.bigquery.Field;
 import com.google.cloud.bigquery.Schema;
 import com.google.cloud.bigquery.StandardSQLTypeName;
@@ -29,7 +27,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,29 +66,20 @@ public final class BigQueryLockStore implements LockStore {
             required("reason", StandardSQLTypeName.STRING), required("released_at", StandardSQLTypeName.TIMESTAMP));
     private static final String LEASE_COLUMNS = "tenant, pipeline, epoch, run_id, host, user_name, pid, acquired_at, heartbeat_at, expires_at";
 
-    private final BigQueryTarget target;
-    private final Path workspaceRoot;
+    private final MetadataWarehouses metadata;
     private final Map<String, TenantConfig> tenants;
-    private final Map<String, BigQueryWarehouse> byLocation = new HashMap<>();
     private final Set<String> readyDatasets = ConcurrentHashMap.newKeySet();
     private final Set<LockKey> prepared = ConcurrentHashMap.newKeySet();
     private final CancellationToken none = new CancellationToken();
 
-    private BigQueryLockStore(BigQueryTarget target, Path workspaceRoot, Map<String, TenantConfig> tenants) {
-        this.target = target;
-        this.workspaceRoot = workspaceRoot;
-        this.tenants = tenants;
+    private BigQueryLockStore(MetadataWarehouses metadata) {
+        this.metadata = metadata;
+        this.tenants = metadata.tenants();
     }
 
     /** A store over the metadata datasets of {@code tenants} on {@code target}; nothing is sent before the first call. */
     public static BigQueryLockStore open(BigQueryTarget target, Path workspaceRoot, Collection<TenantConfig> tenants) {
-        requireNonNull(target, "target is null");
-        requireNonNull(workspaceRoot, "workspaceRoot is null");
-        Map<String, TenantConfig> byId = new LinkedHashMap<>();
-        for (TenantConfig t : tenants) {
-            byId.put(t.id(), t);
-        }
-        return new BigQueryLockStore(target, workspaceRoot, Map.copyOf(byId));
+        return new BigQueryLockStore(new MetadataWarehouses(target, workspaceRoot, tenants));
     }
 
     private static Field required(String name, StandardSQLTypeName type) {
@@ -109,8 +97,8 @@ public final class BigQueryLockStore implements LockStore {
         return tenant;
     }
 
-    private synchronized BigQueryWarehouse warehouse(TenantConfig tenant) {
-        return byLocation.computeIfAbsent(tenant.location(), location -> BigQueryWarehouse.open(MetadataDataset.bookkeeping(target), workspaceRoot, location));
+    private BigQueryWarehouse warehouse(TenantConfig tenant) {
+        return metadata.of(tenant);
     }
 
     private TableId locks(TenantConfig tenant) {
@@ -470,13 +458,13 @@ public final class BigQueryLockStore implements LockStore {
 
     @Override
     public String describe() {
+        BigQueryTarget target = metadata.target();
         String endpoint = target.endpoint() == null || target.endpoint().isBlank() ? "" : " at " + target.endpoint();
         return "BigQuery lock tables (" + MetadataDataset.LOCKS + " in each tenant's metadata dataset) of project " + target.project() + endpoint;
     }
 
     @Override
-    public synchronized void close() {
-        byLocation.values().forEach(BigQueryWarehouse::close);
-        byLocation.clear();
+    public void close() {
+        metadata.close();
     }
 }
