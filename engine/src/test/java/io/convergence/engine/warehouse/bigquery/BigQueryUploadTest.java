@@ -85,6 +85,19 @@ class BigQueryUploadTest {
         }
     }
 
+    /** Creates {@code acme_raw.<name>} with the ORDERS schema; an NDJSON upload to it, to finish with build(). */
+    private WriteChannelConfiguration.Builder ordersUploadTo(String name) {
+        TableId table = new TableId("acme_raw", name);
+        warehouse.createTable(table, BigQueryValues.schema(ORDERS));
+        return WriteChannelConfiguration.newBuilder(warehouse.clientId(table), FormatOptions.json()).setSchema(BigQueryValues.schema(ORDERS));
+    }
+
+    private Path ndjson(String text) throws IOException {
+        Path file = dir.resolve("rows.ndjson");
+        Files.writeString(file, text);
+        return file;
+    }
+
     private List<List<Object>> rows(String sql) {
         return warehouse.query(BoundSql.of(sql), 100_000, noCancel).rows();
     }
@@ -169,12 +182,8 @@ class BigQueryUploadTest {
 
     @Test
     void aSecondUploadOfAFinishedJobIdIsRefusedAndReattached() throws IOException {
-        Path file = dir.resolve("rows.ndjson");
-        Files.writeString(file, "{\"id\": 1, \"amount\": 10}\n");
-        TableId table = new TableId("acme_raw", "twice");
-        warehouse.createTable(table, BigQueryValues.schema(ORDERS));
-        WriteChannelConfiguration config = WriteChannelConfiguration.newBuilder(warehouse.clientId(table), FormatOptions.json())
-                .setSchema(BigQueryValues.schema(ORDERS)).setWriteDisposition(JobInfo.WriteDisposition.WRITE_APPEND).build();
+        Path file = ndjson("{\"id\": 1, \"amount\": 10}\n");
+        WriteChannelConfiguration config = ordersUploadTo("twice").setWriteDisposition(JobInfo.WriteDisposition.WRITE_APPEND).build();
         try (JobScope.Binding bound = scope().bind()) {
             warehouse.jobs().upload(config, file, "first upload", noCancel);
         }
@@ -190,12 +199,8 @@ class BigQueryUploadTest {
 
     @Test
     void aRefusedLoadIsASchemaMismatchNamingBigQuerysError() throws IOException {
-        Path file = dir.resolve("rows.ndjson");
-        Files.writeString(file, "{\"id\": \"not a number\"}\n");
-        TableId table = new TableId("acme_raw", "bad");
-        warehouse.createTable(table, BigQueryValues.schema(ORDERS));
-        WriteChannelConfiguration config = WriteChannelConfiguration.newBuilder(warehouse.clientId(table), FormatOptions.json())
-                .setSchema(BigQueryValues.schema(ORDERS)).build();
+        Path file = ndjson("{\"id\": \"not a number\"}\n");
+        WriteChannelConfiguration config = ordersUploadTo("bad").build();
 
         assertThatThrownBy(() -> warehouse.jobs().upload(config, file, "uploading rows to acme_raw.bad", noCancel))
                 .isInstanceOfSatisfying(ConvergenceException.class, e -> {
@@ -207,12 +212,8 @@ class BigQueryUploadTest {
 
     @Test
     void aCancelledUploadStartsNoJob() throws IOException {
-        Path file = dir.resolve("rows.ndjson");
-        Files.writeString(file, "{\"id\": 1}\n");
-        TableId table = new TableId("acme_raw", "cancelled");
-        warehouse.createTable(table, BigQueryValues.schema(ORDERS));
-        WriteChannelConfiguration config = WriteChannelConfiguration.newBuilder(warehouse.clientId(table), FormatOptions.json())
-                .setSchema(BigQueryValues.schema(ORDERS)).build();
+        Path file = ndjson("{\"id\": 1}\n");
+        WriteChannelConfiguration config = ordersUploadTo("cancelled").build();
         CancellationToken cancelled = new CancellationToken();
         cancelled.cancel();
 
