@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,23 +100,38 @@ final class BigQueryJobs {
      * With {@code retryConflicts}, a job that lost a concurrent-update race runs again (for idempotent scripts).
      */
     Job run(JobConfiguration config, String what, CancellationToken cancellation, boolean retryConflicts) {
-        String baseId = JobScope.current().map(JobScope::nextJobId).orElseGet(() -> JobIds.adHoc("adhoc"));
+        Job job = rerunUntilDone("adhoc", id -> runOnce(id, config, what, cancellation), retryConflicts, what, cancellation);
+        BigQueryError error = job.getStatus().getError();
+        if (error == null) {
+            return job;
+        }
+        throw failure(error, config, what, cancellation);
+    }
+
+    /**
+     * Starts a job with {@code once} under the job scope's next deterministic id (an ad-hoc {@code kind} id outside a
+     * scope) and returns it finished. A job that failed for a transient reason (with {@code retryConflicts}, also one
+     * that lost a concurrent-update race) runs again under a rerun id, as long as the backoff allows; the last job is
+     * returned even when it failed, for the caller to explain.
+     */
+    private Job rerunUntilDone(String kind, Function<JobId, Job> once, boolean retryConflicts, String what,
+                               CancellationToken cancellation) {
+        String baseId = JobScope.current().map(JobScope::nextJobId).orElseGet(() -> JobIds.adHoc(kind));
         for (int rerun = 1; ; rerun++) {
             String id = rerun == 1 ? baseId : JobIds.rerun(baseId, rerun);
             JobId jobId = JobId.newBuilder().setProject(connection.project()).setLocation(connection.location()).setJob(id).build();
-            Job job = runOnce(jobId, config, what, cancellation);
+            Job job = once.apply(jobId);
             BigQueryError error = job.getStatus().getError();
             if (error == null) {
                 return job;
             }
             boolean conflict = BigQueryErrors.isConcurrentUpdate(error.getMessage());
             boolean retry = BigQueryErrors.TRANSIENT_REASONS.contains(error.getReason()) || retryConflicts && conflict;
-            if (retry && rerun < backoff.maxAttempts()) {
-                LOG.info("{}: job {} failed with {} ({}); running it again", what, id, error.getReason(), error.getMessage());
-                backoff.pause(rerun, cancellation);
-                continue;
+            if (!retry || rerun >= backoff.maxAttempts()) {
+                return job;
             }
-            throw failure(error, config, what, cancellation);
+            LOG.info("{}: job {} failed with {} ({}); running it again", what, id, error.getReason(), error.getMessage());
+            backoff.pause(rerun, cancellation);
         }
     }
 
@@ -182,29 +198,19 @@ final class BigQueryJobs {
      * first errors (the rows were typed locally, so a refusal means they do not fit the table).
      */
     Job upload(WriteChannelConfiguration config, Path file, String what, CancellationToken cancellation) {
-        String baseId = JobScope.current().map(JobScope::nextJobId).orElseGet(() -> JobIds.adHoc("load"));
-        for (int rerun = 1; ; rerun++) {
-            String id = rerun == 1 ? baseId : JobIds.rerun(baseId, rerun);
-            JobId jobId = JobId.newBuilder().setProject(connection.project()).setLocation(connection.location()).setJob(id).build();
-            Job job = uploadOnce(jobId, config, file, what, cancellation);
-            BigQueryError error = job.getStatus().getError();
-            if (error == null) {
-                return job;
-            }
-            if (BigQueryErrors.isTransient(error) && rerun < backoff.maxAttempts()) {
-                LOG.info("{}: load job {} failed with {} ({}); running it again", what, id, error.getReason(), error.getMessage());
-                backoff.pause(rerun, cancellation);
-                continue;
-            }
-            if ("stopped".equals(error.getReason()) && cancellation.isCancelled()) {
-                throw new ConvergenceException(ErrorCode.RUN_CANCELLED, what + " was cancelled");
-            }
-            if (BigQueryErrors.isTransient(error) || !LOAD_REFUSALS.contains(String.valueOf(error.getReason()))) {
-                throw BigQueryErrors.translate(error, what);
-            }
-            throw new ConvergenceException(ErrorCode.SCHEMA_MISMATCH, what + " failed: BigQuery refused the uploaded rows (load job "
-                    + id + "): " + describe(job.getStatus().getExecutionErrors(), error));
+        Job job = rerunUntilDone("load", id -> uploadOnce(id, config, file, what, cancellation), true, what, cancellation);
+        BigQueryError error = job.getStatus().getError();
+        if (error == null) {
+            return job;
         }
+        if ("stopped".equals(error.getReason()) && cancellation.isCancelled()) {
+            throw new ConvergenceException(ErrorCode.RUN_CANCELLED, what + " was cancelled");
+        }
+        if (BigQueryErrors.isTransient(error) || !LOAD_REFUSALS.contains(String.valueOf(error.getReason()))) {
+            throw BigQueryErrors.translate(error, what);
+        }
+        throw new ConvergenceException(ErrorCode.SCHEMA_MISMATCH, what + " failed: BigQuery refused the uploaded rows (load job "
+                + job.getJobId().getJob() + "): " + describe(job.getStatus().getExecutionErrors(), error));
     }
 
     private static String describe(List<BigQueryError> errors, BigQueryError first) {
