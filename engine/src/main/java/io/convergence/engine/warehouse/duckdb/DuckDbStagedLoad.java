@@ -36,7 +36,6 @@ final class DuckDbStagedLoad implements StagedLoad {
     private final List<SchemaField> schema;
     private final long read;
     private final long rejected;
-    private boolean bookkeepingDropped;
     private boolean closed;
 
     DuckDbStagedLoad(DuckDbWarehouse warehouse, TableId staging, TableId rejects, List<SchemaField> schema, long read, long rejected) {
@@ -123,10 +122,7 @@ final class DuckDbStagedLoad implements StagedLoad {
         String t = warehouse.quote(staging);
         // DuckDB refuses DML and ALTER on one table within a transaction; the staging table is private, so
         // these steps run before the publishing transaction
-        if (!bookkeepingDropped) {
-            s.update("ALTER TABLE " + t + " DROP COLUMN " + REJECT);
-            bookkeepingDropped = true;
-        }
+        s.update("ALTER TABLE " + t + " DROP COLUMN IF EXISTS " + REJECT);
         for (SchemaField f : schema) {
             if (f.required()) {
                 s.update("ALTER TABLE " + t + " ALTER COLUMN " + DuckDbTypes.quote(f.name()) + " SET NOT NULL");
