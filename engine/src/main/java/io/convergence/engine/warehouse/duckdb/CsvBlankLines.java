@@ -84,8 +84,8 @@ final class CsvBlankLines {
             int i = 0;
             for (; i + 8 <= limit; i += 8) {
                 long word = (long) WORDS.get(buffer, i);
-                boolean special = (zeroByte(word ^ RETURNS) | zeroByte(word ^ QUOTES)) != 0;
-                if (!special && (inQuotes || zeroByte(word ^ NEWLINES) == 0)) {
+                boolean special = (anyZeroByte(word ^ RETURNS) | anyZeroByte(word ^ QUOTES)) != 0;
+                if (!special && (inQuotes || anyZeroByte(word ^ NEWLINES) == 0)) {
                     // eight ordinary bytes (or bytes inside quotes): the record is not blank, and the last byte is not a '\r'
                     empty = false;
                     previous = 0;
@@ -112,8 +112,11 @@ final class CsvBlankLines {
         }
     }
 
-    /** Non-zero when some byte of {@code x} is zero (may flag a byte above a zero one; callers then look closer). */
-    private static long zeroByte(long x) {
+    /**
+     * Non-zero when some byte of {@code x} is zero (may flag a byte above a zero one; callers then look closer). One
+     * operation cheaper than {@link #zeroBytes}, which the scan measurably feels on every word.
+     */
+    private static long anyZeroByte(long x) {
         return (x - ONES) & ~x & HIGHS;
     }
 
