@@ -2,11 +2,16 @@ package io.convergence.engine.exec;
 
 import static java.util.Objects.requireNonNull;
 
+import io.convergence.engine.model.Step;
+import io.convergence.engine.plan.Plan;
+import io.convergence.engine.run.RunEvent;
 import io.convergence.engine.run.RunEventListener;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,6 +82,20 @@ public final class Executor implements AutoCloseable {
 
     public void removeListener(RunEventListener listener) {
         services.bus().removeListener(listener);
+    }
+
+    /**
+     * The RunStarted event of a run of {@code plan}, the first thing every history and view learns of it: the
+     * executor publishes it, and a run that fails before reaching the executor is recorded with the same event.
+     */
+    public static RunEvent.RunStarted runStarted(String runId, Instant at, String tenant, Plan plan, String target,
+                                                 String pipelineVersion, Map<String, ParameterValue> parameters, String host,
+                                                 String user, String resumedFrom) {
+        Map<String, String> parameterText = new LinkedHashMap<>();
+        parameters.forEach((name, value) -> parameterText.put(name, String.valueOf(value.value())));
+        return new RunEvent.RunStarted(runId, at, tenant, plan.pipeline().pipeline().id(), target, pipelineVersion, parameterText,
+                plan.partitions().stream().map(PartitionWindow::key).toList(), plan.steps().stream().map(Step::id).toList(),
+                host, user, resumedFrom);
     }
 
     /** Starts a run and returns at once; its first units are already submitted. */

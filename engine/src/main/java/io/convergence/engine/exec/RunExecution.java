@@ -17,9 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -153,13 +151,8 @@ final class RunExecution {
         Instant now = services.clock().instant();
         startedAt = now;
         runState = RunState.RUNNING;
-        Map<String, String> parameterText = new LinkedHashMap<>();
-        spec.parameters().forEach((name, value) -> parameterText.put(name, String.valueOf(value.value())));
-        publish(new RunEvent.RunStarted(runId, now, spec.tenant().id(), plan.pipeline().pipeline().id(), spec.target(),
-                spec.pipelineVersion().orElse(null), parameterText,
-                plan.partitions().stream().map(PartitionWindow::key).toList(),
-                plan.steps().stream().map(Step::id).toList(),
-                spec.host().orElse(null), spec.user().orElse(null), spec.resumedFrom().orElse(null)));
+        publish(Executor.runStarted(runId, now, spec.tenant().id(), plan, spec.target(), spec.pipelineVersion().orElse(null),
+                spec.parameters(), spec.host().orElse(null), spec.user().orElse(null), spec.resumedFrom().orElse(null)));
         // announce every unit as QUEUED so listeners learn the run's shape (which steps are partitioned) from events alone
         for (StepProgress step : steps) {
             publish(new RunEvent.StepStateChanged(runId, now, step.stepId, RunState.QUEUED, 0, 0, 0, null, null, null));

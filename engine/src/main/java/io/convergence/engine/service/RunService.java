@@ -313,13 +313,8 @@ public final class RunService implements AutoCloseable {
      */
     private void recordFailedStart(PreparedRun prepared, String runId, java.time.Instant startedAt, RuntimeException failure) {
         LockHolder holder = LockHolder.current(runId);
-        Plan plan = prepared.plan();
-        Map<String, String> parameterText = new java.util.LinkedHashMap<>();
-        prepared.parameters().forEach((name, value) -> parameterText.put(name, String.valueOf(value.value())));
-        RunEvent.RunStarted started = new RunEvent.RunStarted(runId, startedAt, prepared.tenant().id(),
-                prepared.pipeline().pipeline().id(), prepared.targetName(), prepared.pipelineVersion(), parameterText,
-                plan.partitions().stream().map(PartitionWindow::key).toList(),
-                plan.steps().stream().map(io.convergence.engine.model.Step::id).toList(), holder.host(), holder.user(),
+        RunEvent.RunStarted started = Executor.runStarted(runId, startedAt, prepared.tenant().id(), prepared.plan(),
+                prepared.targetName(), prepared.pipelineVersion(), prepared.parameters(), holder.host(), holder.user(),
                 prepared.resumedFrom().orElse(null));
         java.time.Instant now = clock.instant();
         String code = (failure instanceof ConvergenceException ce ? ce.code() : ErrorCode.INTERNAL_ERROR).display();
