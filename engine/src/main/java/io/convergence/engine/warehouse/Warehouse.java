@@ -28,6 +28,9 @@ import java.util.UUID;
  * throw {@code FEATURE_NOT_AVAILABLE}, and callers ask {@link #supports} first.
  */
 public interface Warehouse extends AutoCloseable {
+    /** The name prefix of every staging table ({@link #newStagingTable}), how leftovers of killed runs are found. */
+    String STAGING_PREFIX = "_cvg_stage_";
+
     /** Short description for logs and errors, such as {@code duckdb:/path/warehouse.duckdb}. */
     String name();
 
@@ -120,11 +123,11 @@ public interface Warehouse extends AutoCloseable {
     default TableId newStagingTable(TableId target) {
         String token = UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
         String base = target.table();
-        int room = 128 - "_cvg_stage__".length() - token.length();
+        int room = 128 - STAGING_PREFIX.length() - "_".length() - token.length();
         if (base.length() > room) {
             base = base.substring(0, room);
         }
-        return target.sibling("_cvg_stage_" + base + "_" + token);
+        return target.sibling(STAGING_PREFIX + base + "_" + token);
     }
 
     /** Estimates a query without running it. Needs {@link WarehouseCapability#DRY_RUN}. */

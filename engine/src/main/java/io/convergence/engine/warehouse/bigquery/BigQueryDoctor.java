@@ -16,6 +16,7 @@ import io.convergence.engine.validation.Problem;
 import io.convergence.engine.validation.Severity;
 import io.convergence.engine.warehouse.BoundSql;
 import io.convergence.engine.warehouse.TableId;
+import io.convergence.engine.warehouse.Warehouse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,7 +134,7 @@ public final class BigQueryDoctor {
                         continue;
                     }
                     for (Table t : bigquery.listTables(d.getDatasetId()).iterateAll()) {
-                        if (t.getTableId().getTable().startsWith(BigQueryWarehouse.STAGING_PREFIX)) {
+                        if (t.getTableId().getTable().startsWith(Warehouse.STAGING_PREFIX)) {
                             // a listed table may not carry its expiration: read the table itself
                             Table full = bigquery.getTable(t.getTableId());
                             if (full != null) {

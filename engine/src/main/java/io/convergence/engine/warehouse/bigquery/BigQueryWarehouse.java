@@ -74,8 +74,6 @@ import org.slf4j.LoggerFactory;
 public final class BigQueryWarehouse implements Warehouse {
     private static final Logger LOG = LoggerFactory.getLogger(BigQueryWarehouse.class);
     private static final int PAGE_SIZE = 10_000;
-    /** The name prefix of staging tables, see {@link Warehouse#newStagingTable}. */
-    static final String STAGING_PREFIX = "_cvg_stage_";
     private static final DateTimeFormatter TIMESTAMP_LITERAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
             .withZone(ZoneOffset.UTC);
 

@@ -141,7 +141,8 @@ public final class DuckDbWarehouse implements Warehouse {
      */
     private void dropLeftoverStagingTables(DuckDbSession s) {
         QueryResult leftovers = s.query(BoundSql.of("SELECT table_schema, table_name FROM information_schema.tables"
-                + " WHERE table_catalog = current_database() AND table_name LIKE '\\_cvg\\_stage\\_%' ESCAPE '\\'"), Integer.MAX_VALUE);
+                + " WHERE table_catalog = current_database() AND table_name LIKE '" + STAGING_PREFIX.replace("_", "\\_") + "%' ESCAPE '\\'"),
+                Integer.MAX_VALUE);
         for (List<Object> row : leftovers.rows()) {
             TableId table = new TableId((String) row.get(0), (String) row.get(1));
             LOG.info("dropping staging table {} left by an interrupted run", table);
