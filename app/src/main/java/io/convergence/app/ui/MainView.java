@@ -73,11 +73,13 @@ public final class MainView {
         }
     }
 
+    /** Tab property holding the pipeline designer's Edit menu, shown while that tab is selected. */
+    private static final String EDIT_MENU = "convergence.editMenu";
+
     private final WorkspaceViewModel model;
     private final WorkspaceChooser chooser;
     private final BorderPane root = new BorderPane();
     private final TreeView<ExplorerNode> tree = new TreeView<>();
-    private static final String EDIT_MENU = "convergence.editMenu";
     private final TabPane tabs = new TabPane();
     private final Menu noDesignerEdit = new Menu("Edit");
     private Menu shownEdit = noDesignerEdit;

@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * Local files loaded into BigQuery with exactly the local target's schema enforcement and quarantine (ADR 0011):
  * the files are staged and classified by the DuckDB ingest path in a private temporary DuckDB file, the good
  * rows and the rejected rows are uploaded into two staging tables in BigQuery (each a load job fed by a resumable
- * upload of a newline-delimited JSON export, with a deterministic job id), and one multi-statement transaction then writes the quarantine rows and the good rows
- * (append, replace or one partition) after the fence checks. Nothing is visible in the target before that commit.
+ * upload of a newline-delimited JSON export, with a deterministic job id), and one multi-statement transaction then
+ * writes the quarantine rows and the good rows (append, replace or one partition) after the fence checks. Nothing is
+ * visible in the target before that commit.
  */
 final class BigQueryStagedLoad implements StagedLoad {
     private static final Logger LOG = LoggerFactory.getLogger(BigQueryStagedLoad.class);
