@@ -85,6 +85,57 @@ class CsvBlankLinesTest {
         }
     }
 
+    @Property(tries = 500)
+    void aFileWithABlankRecordIsNeverPassedOverByTheQuickCheck(@ForAll("csvText") String text) throws IOException {
+        Path tmp = Files.createTempDirectory("cvg-blank");
+        Path plain = tmp.resolve("p.csv");
+        try {
+            Files.writeString(plain, text, StandardCharsets.UTF_8);
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            boolean blank = !byteScan(bytes).isEmpty();
+            // slices of 1 to 16 bytes and odd buffers put every pair across a slice or read boundary somewhere
+            for (long slice : new long[] {1, 3, 8, 16, 1 << 20}) {
+                for (int buffer : new int[] {1, 5, 8, 13, 1 << 10}) {
+                    boolean may = CsvBlankLines.mayHaveBlankRecords(plain, slice, buffer);
+                    if (blank) {
+                        assertThat(may).as("slice %s, buffer %s", slice, buffer).isTrue();
+                    }
+                    assertThat(may).as("slice %s, buffer %s", slice, buffer).isEqualTo(hasBreakPair(bytes));
+                }
+            }
+        } finally {
+            Files.deleteIfExists(plain);
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    @Test
+    void theQuickCheckPassesOverFilesWithoutBlankRecordsOnly() throws IOException {
+        assertThat(CsvBlankLines.mayHaveBlankRecords(write("lf.csv", "a,b\n1,2\n3,4\n"))).isFalse();
+        assertThat(CsvBlankLines.mayHaveBlankRecords(write("crlf.csv", "a,b\r\n1,2\r\n3,4\r\n"))).isFalse();
+        assertThat(CsvBlankLines.mayHaveBlankRecords(write("empty.csv", ""))).isFalse();
+        assertThat(CsvBlankLines.mayHaveBlankRecords(write("blank.csv", "a,b\n1,2\n\n3,4\n"))).isTrue();
+        assertThat(CsvBlankLines.mayHaveBlankRecords(write("blank-crlf.csv", "a,b\r\n\r\n3,4\r\n"))).isTrue();
+        assertThat(CsvBlankLines.mayHaveBlankRecords(write("first.csv", "\n1,2\n"))).isTrue();
+        assertThat(CsvBlankLines.mayHaveBlankRecords(write("cr.csv", "1,2\r\r3,4"))).isTrue();
+        // a quoted pair is not a blank record, but the check does not track quotes: the record scan decides
+        Path quoted = write("quoted.csv", "a,b\n\"x\n\ny\",2\n");
+        assertThat(CsvBlankLines.mayHaveBlankRecords(quoted)).isTrue();
+        assertThat(CsvBlankLines.find(quoted, 2)).isEmpty();
+    }
+
+    /** The quick check's definition: the text starts with a line break, or one follows a '\n', or a '\r' follows a '\r'. */
+    private static boolean hasBreakPair(byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            boolean isBreak = bytes[i] == '\n' || bytes[i] == '\r';
+            int before = i == 0 ? '\n' : bytes[i - 1];
+            if (isBreak && (before == '\n' || before == '\r' && bytes[i] == '\r')) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Lines of the records that are not blank (the rows a reader returns), the last one even without a line break. */
     private static List<Long> dataRowLines(byte[] bytes) {
         return records(bytes).stream().filter(r -> !r.blank()).map(Record::line).toList();
