@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  * RSS. Arguments: {@code rows [memory_limit [threads]] [--runner-only] [--typed-baseline]}, e.g.
  * {@code 10000000 2GB 2}; with {@code --runner-only} the baseline is skipped, so the peak RSS printed is the
  * runner's own; {@code --baseline-only} stops after the baseline (DuckDB's own peak RSS);
- * {@code --typed-baseline} also times DuckDB's reader given the schema's own column types.
+ * {@code --typed-baseline} also times DuckDB's reader given the schema's own column types; {@code --clean}
+ * writes no bad row (the file every row of which loads: no reject is copied, no blank-record check runs).
  *
  * <p>{@code --workspace=DIR rows} instead writes a workspace with that file and an ingest pipeline
  * ({@code acme/bench}, write: replace) and exits, to measure the real CLI from the outside, e.g.
@@ -48,6 +49,8 @@ public final class IngestBench {
     private static final String HEADER = "order_id,customer_id,status,amount,order_date,updated_at,note";
     private static final String[] STATUS = {"new", "paid", "shipped", "returned"};
     private static final long BAD_EVERY = 100_003;
+    /** {@link #BAD_EVERY}, or never with {@code --clean}. */
+    private static long badEvery = BAD_EVERY;
 
     private IngestBench() {
     }
@@ -56,6 +59,7 @@ public final class IngestBench {
         boolean runnerOnly = List.of(argv).contains("--runner-only");
         boolean typedBaseline = List.of(argv).contains("--typed-baseline");
         boolean baselineOnly = List.of(argv).contains("--baseline-only");
+        badEvery = List.of(argv).contains("--clean") ? Long.MAX_VALUE : BAD_EVERY;
         String[] args = Stream.of(argv).filter(a -> !a.startsWith("--")).toArray(String[]::new);
         long rows = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 1_000_000L;
         Optional<String> workspace = Stream.of(argv).filter(a -> a.startsWith("--workspace=")).map(a -> a.substring(12)).findFirst();
@@ -210,7 +214,7 @@ public final class IngestBench {
                 Clock.systemUTC());
     }
 
-    /** Writes the CSV; every BAD_EVERY-th row has a non-numeric amount. Returns the bad row count. */
+    /** Writes the CSV; every {@link #badEvery}-th row has a non-numeric amount. Returns the bad row count. */
     private static long generate(Path csv, long rows) throws IOException {
         long bad = 0;
         try (BufferedWriter w = Files.newBufferedWriter(csv, java.nio.charset.StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW)) {
@@ -221,7 +225,7 @@ public final class IngestBench {
                 line.setLength(0);
                 int day = (int) (i % 28) + 1;
                 line.append(i).append(',').append(i % 99_991).append(',').append(STATUS[(int) (i % STATUS.length)]).append(',');
-                if (i % BAD_EVERY == 0) {
+                if (i % badEvery == 0) {
                     line.append("n/a");
                     bad++;
                 } else {
