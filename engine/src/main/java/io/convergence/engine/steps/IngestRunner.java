@@ -85,9 +85,10 @@ public final class IngestRunner implements StepRunner {
                 + step.source().format().name().toLowerCase(java.util.Locale.ROOT) + ") into " + step.target());
 
         Quarantine quarantine = new Quarantine(quarantineTable, context.runId(), context.clock().instant());
+        Publication publication = step.write() == WriteMode.REPLACE ? Publication.replace(target) : Publication.append(target);
         try (StagedLoad staged = cloud
                 ? warehouse.stageCloudFiles(new CloudFileLoad(uri, step.source(), schema, target), context.cancellation())
-                : warehouse.stageFiles(new FileLoad(files, step.source(), schema, target), context.cancellation())) {
+                : warehouse.stageFiles(new FileLoad(files, step.source(), schema, target), publication, quarantine, context.cancellation())) {
             long read = staged.rowsRead();
             long rejected = staged.rowsRejected();
             if (rejected > maxBad) {
@@ -100,7 +101,6 @@ public final class IngestRunner implements StepRunner {
                         + ". All rejected rows are in " + quarantineRef + " (run_id " + context.runId() + ").");
             }
             List<StagedLoad.Rejection> first = rejected > 0 ? staged.firstRejections(REASONS_IN_MESSAGE) : List.of();
-            Publication publication = step.write() == WriteMode.REPLACE ? Publication.replace(target) : Publication.append(target);
             StagedLoad.LoadOutcome outcome = staged.publish(quarantine, publication, fences.apply(context), context.cancellation());
             requireBalanced(step, read, outcome.loaded(), outcome.quarantined(), rejected, false);
             if (outcome.quarantined() > 0) {

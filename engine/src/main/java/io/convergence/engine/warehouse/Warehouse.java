@@ -144,6 +144,16 @@ public interface Warehouse extends AutoCloseable {
     }
 
     /**
+     * As {@link #stageFiles(FileLoad, CancellationToken)}, told how the rows will be published and where
+     * rejected records go, so that the warehouse may take a shorter way (DuckDB appends CSV files whose rows
+     * all pass the schema straight to the target, inside the transaction that publishing commits). The
+     * load returned must be published with that same publication and quarantine.
+     */
+    default StagedLoad stageFiles(FileLoad load, Publication publication, Quarantine quarantine, CancellationToken cancellation) {
+        return stageFiles(load, cancellation);
+    }
+
+    /**
      * Reads cloud storage objects ({@code gs://}) into a staging area with the schema enforced and every record
      * classified, like {@link #stageFiles}; the warehouse reads them itself (no bytes pass through this process).
      * Needs {@link WarehouseCapability#CLOUD_STORAGE_FILES}.

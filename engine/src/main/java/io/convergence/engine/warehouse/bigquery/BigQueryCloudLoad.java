@@ -18,12 +18,12 @@ import io.convergence.engine.model.WriteMode;
 import io.convergence.engine.warehouse.BigQueryTypes;
 import io.convergence.engine.warehouse.BoundSql;
 import io.convergence.engine.warehouse.CloudFileLoad;
+import io.convergence.engine.warehouse.CountedLoad;
 import io.convergence.engine.warehouse.FenceCheck;
 import io.convergence.engine.warehouse.PartitionRange;
 import io.convergence.engine.warehouse.Publication;
 import io.convergence.engine.warehouse.Quarantine;
 import io.convergence.engine.warehouse.QueryResult;
-import io.convergence.engine.warehouse.StagedLoad;
 import io.convergence.engine.warehouse.StagingColumns;
 import io.convergence.engine.warehouse.TableId;
 import java.util.ArrayList;
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * checked for REQUIRED values only. A malformed record fails the load job (nothing is dropped silently). Object
  * names and line numbers are not known after a load: rejections name the URI and line 0.
  */
-final class BigQueryCloudLoad implements StagedLoad {
+final class BigQueryCloudLoad extends CountedLoad {
     private static final Logger LOG = LoggerFactory.getLogger(BigQueryCloudLoad.class);
     private static final String REASON = "_cvg_reason";
     private static final String RAW = "_cvg_raw";
@@ -50,17 +50,14 @@ final class BigQueryCloudLoad implements StagedLoad {
     private final CloudFileLoad load;
     private final TableId raw;
     private final TableId staging;
-    private final long read;
-    private final long rejected;
     private boolean closed;
 
     private BigQueryCloudLoad(BigQueryWarehouse warehouse, CloudFileLoad load, TableId raw, TableId staging, long read, long rejected) {
+        super(read, rejected);
         this.warehouse = warehouse;
         this.load = load;
         this.raw = raw;
         this.staging = staging;
-        this.read = read;
-        this.rejected = rejected;
     }
 
     static BigQueryCloudLoad stage(BigQueryWarehouse warehouse, CloudFileLoad load, CancellationToken cancellation) {
@@ -174,15 +171,7 @@ final class BigQueryCloudLoad implements StagedLoad {
         }
     }
 
-    @Override
-    public long rowsRead() {
-        return read;
-    }
 
-    @Override
-    public long rowsRejected() {
-        return rejected;
-    }
 
     @Override
     public List<Rejection> firstRejections(int limit) {
@@ -214,7 +203,7 @@ final class BigQueryCloudLoad implements StagedLoad {
         ensureQuarantineTable(quarantine);
         warehouse.run(warehouse.jobs().query(quarantineInsert(quarantine)).build(), "writing quarantine " + quarantine.table(),
                 cancellation, true);
-        return rejected;
+        return rowsRejected();
     }
 
     @Override
@@ -244,7 +233,7 @@ final class BigQueryCloudLoad implements StagedLoad {
         }
         fence.verify();
         warehouse.run(warehouse.jobs().query(script.build()).build(), "loading " + target, cancellation, true);
-        return new LoadOutcome(read - rejected, rejected);
+        return new LoadOutcome(rowsRead() - rowsRejected(), rowsRejected());
     }
 
     private String q(TableId table) {

@@ -11,6 +11,7 @@ import io.convergence.engine.model.Source;
 import io.convergence.engine.warehouse.BigQueryTypes;
 import io.convergence.engine.warehouse.BoundSql;
 import io.convergence.engine.warehouse.FileLoad;
+import io.convergence.engine.warehouse.Quarantine;
 import io.convergence.engine.warehouse.QueryResult;
 import io.convergence.engine.warehouse.StagedLoad;
 import io.convergence.engine.warehouse.StagingColumns;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * are read they leave the staging table, which then holds exactly the rows to load. One bookkeeping
  * column rather than four: DuckDB pays for every stored column on every row, null or not (about 0.3 s
  * per column at 10M rows), and only the rejected rows need this information.
+ *
+ * <p>CSV files are first staged on the assumption that every row they parse passes the schema (the usual
+ * case): the staging table holds only the schema's columns and the insert stops at the first row that
+ * fails; only then are the files staged again classifying every row as above. An append to an existing
+ * table takes the same strict insert straight into the target ({@link #appendDirectly}).
  *
  * <p>Line numbers: DuckDB's CSV reject table numbers records (header, skipped and blank lines count; a
  * quoted newline does not). Rows rejected after parsing get the same numbering from their position in
@@ -62,14 +69,19 @@ final class DuckDbFileStager {
 
     static StagedLoad stage(DuckDbWarehouse warehouse, FileLoad load, CancellationToken cancellation) {
         validate(load);
+        if (load.source().format() == FileFormat.CSV) {
+            Optional<StagedLoad> strict = stageStrict(warehouse, load, cancellation);
+            if (strict.isPresent()) {
+                return strict.get();
+            }
+        }
         TableId staging = warehouse.newStagingTable(load.target());
         TableId rejects = warehouse.newStagingTable(load.target());
         warehouse.ensureDataset(staging.dataset());
         try (DuckDbSession s = warehouse.session("reading files into " + load.target(), cancellation)) {
             try {
-                s.update(createStaging(warehouse, staging, load.schema()));
-                s.update("CREATE TABLE " + warehouse.quote(rejects) + " (" + FILE + " VARCHAR, " + LINE + " BIGINT, " + REASON + " VARCHAR, "
-                        + RAW + " VARCHAR)");
+                s.update(createStaging(warehouse, staging, load.schema(), true));
+                s.update(createRejects(warehouse, rejects));
                 Tables tables = new Tables(warehouse, staging, rejects);
                 long typedRejected = 0;
                 for (Path file : load.files()) {
@@ -105,6 +117,146 @@ final class DuckDbFileStager {
         }
     }
 
+    /**
+     * Appends CSV files straight to the existing target inside a transaction that the returned load holds
+     * open until it publishes: no staging table and no copy, which is most of an append's cost. Only for
+     * files whose every parsed row passes the schema: the insert stops at the first row that does not (an
+     * {@code error()} in its filter), everything is rolled back and empty is returned, and the caller stages
+     * the files as usual, having lost the part read before that row. Records the reader cannot parse are
+     * kept with their lines, as when staging. Empty as well for other formats and a missing target.
+     * {@code quarantine}'s table is created here, before the transaction, which could not see it otherwise.
+     */
+    static Optional<StagedLoad> appendDirectly(DuckDbWarehouse warehouse, FileLoad load, Quarantine quarantine,
+                                               CancellationToken cancellation) {
+        if (load.source().format() != FileFormat.CSV) {
+            return Optional.empty();
+        }
+        validate(load);
+        TableId rejects = warehouse.newStagingTable(load.target());
+        DuckDbSession s = warehouse.session("appending files to " + load.target(), cancellation);
+        boolean handedOver = false;
+        try {
+            if (!DuckDbWarehouse.tableExists(s, load.target())) {
+                return Optional.empty();
+            }
+            DuckDbStagedLoad.prepareQuarantine(warehouse, s, quarantine);
+            s.update(createRejects(warehouse, rejects));
+            s.begin();
+            long read = insertStrict(s, warehouse, load.target(), load, rejects, cancellation);
+            long rejected = warehouse.rowCount(s, rejects);
+            DuckDbDirectAppend direct = new DuckDbDirectAppend(warehouse, s, load, quarantine, rejects, read, rejected);
+            handedOver = true;
+            return Optional.of(direct);
+        } catch (ConvergenceException e) {
+            return notStrict(load, e, cancellation);
+        } finally {
+            if (!handedOver) {
+                s.close(); // rolls back
+                warehouse.dropQuietly(rejects);
+            }
+        }
+    }
+
+    private static String createRejects(DuckDbWarehouse warehouse, TableId rejects) {
+        return "CREATE TABLE " + warehouse.quote(rejects) + " (" + FILE + " VARCHAR, " + LINE + " BIGINT, " + REASON + " VARCHAR, "
+                + RAW + " VARCHAR)";
+    }
+
+    /**
+     * CSV files whose rows all pass the schema, staged without bookkeeping: the staging table holds only the
+     * schema's columns, the insert stops at the first row that fails the schema (an {@code error()} in its
+     * filter), and records the reader cannot parse go to the rejects table with the lines DuckDB gives them,
+     * so neither a reject column (paid on every row) nor a blank-line scan is needed. Empty when a row fails
+     * (or anything else goes wrong): the caller then stages the files classifying every row, having lost the
+     * part read before that row; a real error shows again there.
+     */
+    private static Optional<StagedLoad> stageStrict(DuckDbWarehouse warehouse, FileLoad load, CancellationToken cancellation) {
+        TableId staging = warehouse.newStagingTable(load.target());
+        TableId rejects = warehouse.newStagingTable(load.target());
+        warehouse.ensureDataset(staging.dataset());
+        boolean staged = false;
+        try (DuckDbSession s = warehouse.session("reading files into " + load.target(), cancellation)) {
+            s.update(createStaging(warehouse, staging, load.schema(), false));
+            s.update(createRejects(warehouse, rejects));
+            long read = insertStrict(s, warehouse, staging, load, rejects, cancellation);
+            long rejected = warehouse.rowCount(s, rejects);
+            staged = true;
+            return Optional.of(new DuckDbStagedLoad(warehouse, staging, rejects, load.schema(), read, rejected));
+        } catch (ConvergenceException e) {
+            return notStrict(load, e, cancellation);
+        } finally {
+            if (!staged) {
+                warehouse.dropQuietly(staging);
+                warehouse.dropQuietly(rejects);
+            }
+        }
+    }
+
+    /**
+     * Inserts every file's rows into {@code destination}, stopping at the first row that fails the schema;
+     * returns the records read (rows inserted plus records the reader could not parse, now in {@code rejects}).
+     */
+    private static long insertStrict(DuckDbSession s, DuckDbWarehouse warehouse, TableId destination, FileLoad load, TableId rejects,
+                                     CancellationToken cancellation) {
+        long inserted = 0;
+        for (Path file : load.files()) {
+            cancellation.throwIfCancelled();
+            inserted += insertStrictCsv(s, warehouse.quote(destination), load, file, warehouse.quote(rejects));
+        }
+        long read = inserted + warehouse.rowCount(s, rejects);
+        LOG.debug("read {} records from {} files into {}, every parsed row passing", read, load.files().size(), destination);
+        return read;
+    }
+
+    /**
+     * Why a strict reading gave up: a row failed the schema, or something else went wrong, which the
+     * classified reading the caller does next will meet and report again. Cancellation is not retried.
+     */
+    private static Optional<StagedLoad> notStrict(FileLoad load, ConvergenceException e, CancellationToken cancellation) {
+        if (cancellation.isCancelled()) {
+            throw e;
+        }
+        LOG.debug("{}: not every row passes the schema ({}); classifying the rows one by one", load.target(), e.getMessage());
+        return Optional.empty();
+    }
+
+    /**
+     * Inserts one CSV file's rows into {@code destination} (the schema's columns, by name); fails at the
+     * first row that does not pass the schema. Records the reader cannot parse go to {@code rejectsSql}.
+     * Returns the rows inserted.
+     */
+    private static long insertStrictCsv(DuckDbSession s, String destination, FileLoad load, Path file, String rejectsSql) {
+        Source source = load.source();
+        List<SchemaField> schema = load.schema();
+        long id = TEMP_IDS.incrementAndGet();
+        String unparsed = "_cvg_rejects_" + id;
+        String scans = "_cvg_scans_" + id;
+        if (source.header()) {
+            checkHeader(file, source, schema);
+        }
+        CsvRead csv = csvRead(source, schema, unparsed, scans);
+        List<String> typed = new ArrayList<>();
+        StringBuilder names = new StringBuilder();
+        StringBuilder values = new StringBuilder();
+        for (int i = 0; i < schema.size(); i++) {
+            typed.add(convertText(csv.text().get(i), schema.get(i)));
+            names.append(i == 0 ? "" : ", ").append(DuckDbTypes.quote(schema.get(i).name()));
+            values.append(i == 0 ? "" : ", ").append("_cvg_v").append(i);
+        }
+        String insert = "INSERT INTO " + destination + " (" + names + ") SELECT " + values + " FROM ("
+                + classified(schema, csv.text(), typed, null, "NULL", csv.read()) + ") WHERE CASE WHEN _cvg_r IS NULL THEN true ELSE error("
+                + "'row rejected: ' || _cvg_r) END";
+        ParameterValue path = string(file.toString());
+        try {
+            long inserted = s.update(new BoundSql(insert, List.of(path, string(source.delimiter()))));
+            copyUnparsed(s, rejectsSql, unparsed, path);
+            return inserted;
+        } finally {
+            s.update("DROP TABLE IF EXISTS " + unparsed);
+            s.update("DROP TABLE IF EXISTS " + scans);
+        }
+    }
+
     /** The load's two tables: rows to load (and, until the end, rejected ones) and every rejected record. */
     private record Tables(DuckDbWarehouse warehouse, TableId staging, TableId rejects) {
         String stagingSql() {
@@ -135,12 +287,13 @@ final class DuckDbFileStager {
         }
     }
 
-    private static String createStaging(DuckDbWarehouse warehouse, TableId staging, List<SchemaField> schema) {
+    private static String createStaging(DuckDbWarehouse warehouse, TableId staging, List<SchemaField> schema, boolean withReject) {
         StringBuilder sql = new StringBuilder("CREATE TABLE ").append(warehouse.quote(staging)).append(" (");
         for (SchemaField f : schema) {
             sql.append(DuckDbTypes.quote(f.name())).append(' ').append(DuckDbTypes.of(f)).append(", ");
         }
-        return sql.append(REJECT).append(" VARCHAR)").toString();
+        sql.setLength(sql.length() - 2);
+        return sql.append(withReject ? ", " + REJECT + " VARCHAR)" : ")").toString();
     }
 
     // ---- CSV ----
@@ -158,18 +311,8 @@ final class DuckDbFileStager {
             checkHeader(file, source, schema);
         }
 
-        StringBuilder columns = new StringBuilder("{");
-        List<String> text = new ArrayList<>();
-        for (int i = 0; i < schema.size(); i++) {
-            columns.append(i == 0 ? "" : ", ").append("'c").append(i).append("': 'VARCHAR'");
-            text.add("c" + i);
-        }
-        columns.append('}');
-        String read = "read_csv(?, columns = " + columns + ", header = " + source.header() + ", skip = " + source.skipLines()
-                + ", delim = ?, quote = '\"', escape = '\"', auto_detect = false, store_rejects = true"
-                + ", rejects_table = '" + rejects + "', rejects_scan = '" + scans + "')";
-        String rawRecord = "concat_ws(?, " + String.join(", ", text.stream().map(c -> "coalesce(" + c + ", '')").toList()) + ")";
-        String insert = insertTyped(tables, schema, text, read, rawRecord, "NULL");
+        CsvRead csv = csvRead(source, schema, rejects, scans);
+        String insert = insertTyped(tables, schema, csv.text(), csv.read(), csv.rawRecord(), "NULL");
         ParameterValue path = string(file.toString());
         ParameterValue delimiter = string(source.delimiter());
         // parameter order: raw-record delimiter (outer select), then path and delimiter of read_csv
@@ -187,14 +330,46 @@ final class DuckDbFileStager {
                 }
                 numberLines(s, tables, rejectsBase, firstDataLine, rejects, blanks);
             }
-            s.update(new BoundSql("INSERT INTO " + tables.rejectsSql() + " (" + FILE + ", " + LINE + ", " + REASON + ", " + RAW + ")"
-                    + " SELECT ?, line, string_agg(DISTINCT lower(CAST(error_type AS VARCHAR)) || ': ' || error_message, '; '),"
-                    + " left(first(csv_line), " + RAW_LIMIT + ") FROM " + rejects + " GROUP BY line", List.of(path)));
+            copyUnparsed(s, tables.rejectsSql(), rejects, path);
             return typedRejected;
         } finally {
             s.update("DROP TABLE IF EXISTS " + rejects);
             s.update("DROP TABLE IF EXISTS " + scans);
         }
+    }
+
+    /**
+     * Copies the records DuckDB's reader could not parse (its reject table {@code unparsed}) to the rejects
+     * table, one per line. DuckDB's text of a record that follows a blank line starts with that line's break,
+     * which is dropped (a record's own text cannot start with one outside quotes).
+     */
+    private static void copyUnparsed(DuckDbSession s, String rejectsSql, String unparsed, ParameterValue path) {
+        s.update(new BoundSql("INSERT INTO " + rejectsSql + " (" + FILE + ", " + LINE + ", " + REASON + ", " + RAW + ")"
+                + " SELECT ?, line, string_agg(DISTINCT lower(CAST(error_type AS VARCHAR)) || ': ' || error_message, '; '),"
+                + " left(ltrim(first(csv_line), chr(13) || chr(10)), " + RAW_LIMIT + ") FROM " + unparsed + " GROUP BY line", List.of(path)));
+    }
+
+    /**
+     * The {@code read_csv} call for one file of {@code source}: every column as text ({@code c0}, {@code c1},
+     * ...), records the reader cannot parse kept in {@code rejects} (with {@code scans}); parameters: path,
+     * delimiter. {@code rawRecord} rebuilds a record's text from its values (parameter: delimiter).
+     */
+    private static CsvRead csvRead(Source source, List<SchemaField> schema, String rejects, String scans) {
+        StringBuilder columns = new StringBuilder("{");
+        List<String> text = new ArrayList<>();
+        for (int i = 0; i < schema.size(); i++) {
+            columns.append(i == 0 ? "" : ", ").append("'c").append(i).append("': 'VARCHAR'");
+            text.add("c" + i);
+        }
+        columns.append('}');
+        String read = "read_csv(?, columns = " + columns + ", header = " + source.header() + ", skip = " + source.skipLines()
+                + ", delim = ?, quote = '\"', escape = '\"', auto_detect = false, store_rejects = true"
+                + ", rejects_table = '" + rejects + "', rejects_scan = '" + scans + "')";
+        String rawRecord = "concat_ws(?, " + String.join(", ", text.stream().map(c -> "coalesce(" + c + ", '')").toList()) + ")";
+        return new CsvRead(read, text, rawRecord);
+    }
+
+    private record CsvRead(String read, List<String> text, String rawRecord) {
     }
 
     /**
@@ -407,6 +582,23 @@ final class DuckDbFileStager {
      */
     private static String insertSelect(Tables tables, List<SchemaField> schema, List<String> sources, List<String> typed,
                                        String rowReason, String raw, String line, String from) {
+        StringBuilder outer = new StringBuilder("INSERT INTO ").append(tables.stagingSql()).append(" SELECT ");
+        for (int i = 0; i < schema.size(); i++) {
+            outer.append("_cvg_v").append(i).append(", ");
+        }
+        outer.append("CASE WHEN _cvg_r IS NOT NULL THEN CAST(json_object('reason', _cvg_r, 'raw', left(").append(raw).append(", ")
+                .append(RAW_LIMIT).append("), 'line', _cvg_n) AS VARCHAR) END FROM (")
+                .append(classified(schema, sources, typed, rowReason, line, from)).append(")");
+        return outer.toString();
+    }
+
+    /**
+     * The inner two layers of {@link #insertSelect}: every row of {@code from} with its converted values
+     * ({@code _cvg_v<i>}), source values ({@code _cvg_s<i>}), line ({@code _cvg_n}), the source's own columns,
+     * and {@code _cvg_r}: null for a row that passes the schema, else why it does not.
+     */
+    private static String classified(List<SchemaField> schema, List<String> sources, List<String> typed, String rowReason,
+                                     String line, String from) {
         StringBuilder inner = new StringBuilder("SELECT ");
         List<String> failed = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
@@ -420,14 +612,7 @@ final class DuckDbFileStager {
         String columns = failed.isEmpty() ? "CAST(NULL AS VARCHAR)"
                 : "CASE WHEN " + String.join(" OR ", failed) + " THEN concat_ws('; ', " + String.join(", ", reasons) + ") END";
         String reason = rowReason == null ? columns : rowReason + " ELSE " + columns + " END";
-        StringBuilder outer = new StringBuilder("INSERT INTO ").append(tables.stagingSql()).append(" SELECT ");
-        for (int i = 0; i < schema.size(); i++) {
-            outer.append("_cvg_v").append(i).append(", ");
-        }
-        outer.append("CASE WHEN _cvg_r IS NOT NULL THEN CAST(json_object('reason', _cvg_r, 'raw', left(").append(raw).append(", ")
-                .append(RAW_LIMIT).append("), 'line', _cvg_n) AS VARCHAR) END FROM (SELECT *, ").append(reason)
-                .append(" AS _cvg_r FROM (").append(inner).append("))");
-        return outer.toString();
+        return "SELECT *, " + reason + " AS _cvg_r FROM (" + inner + ")";
     }
 
     /**

@@ -14,68 +14,62 @@ import io.convergence.engine.model.ParameterType;
 import io.convergence.engine.model.SchemaField;
 import io.convergence.engine.model.WriteMode;
 import io.convergence.engine.warehouse.BoundSql;
+import io.convergence.engine.warehouse.CountedLoad;
 import io.convergence.engine.warehouse.FenceCheck;
 import io.convergence.engine.warehouse.PartitionRange;
 import io.convergence.engine.warehouse.Publication;
 import io.convergence.engine.warehouse.Quarantine;
 import io.convergence.engine.warehouse.QueryResult;
-import io.convergence.engine.warehouse.StagedLoad;
 import io.convergence.engine.warehouse.TableId;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Files staged in two DuckDB tables beside the target: the rows to load ({@code staging}, the schema's
- * columns plus an all-null bookkeeping column) and the rejected records ({@code rejects}); see
- * {@link DuckDbFileStager} for the layout.
+ * columns, plus an all-null bookkeeping column when rows were classified one by one) and the rejected
+ * records ({@code rejects}); see {@link DuckDbFileStager} for the layout.
  */
-final class DuckDbStagedLoad implements StagedLoad {
+final class DuckDbStagedLoad extends CountedLoad {
     private final DuckDbWarehouse warehouse;
     private final TableId staging;
     private final TableId rejects;
     private final List<SchemaField> schema;
-    private final long read;
-    private final long rejected;
     private boolean closed;
 
     DuckDbStagedLoad(DuckDbWarehouse warehouse, TableId staging, TableId rejects, List<SchemaField> schema, long read, long rejected) {
+        super(read, rejected);
         this.warehouse = warehouse;
         this.staging = staging;
         this.rejects = rejects;
         this.schema = List.copyOf(schema);
-        this.read = read;
-        this.rejected = rejected;
     }
 
-    @Override
-    public long rowsRead() {
-        return read;
-    }
 
-    @Override
-    public long rowsRejected() {
-        return rejected;
-    }
 
     @Override
     public List<Rejection> firstRejections(int limit) {
         try (DuckDbSession s = warehouse.session("reading rejected rows", new CancellationToken())) {
-            QueryResult r = s.query(BoundSql.of("SELECT " + FILE + ", " + LINE + ", " + REASON + " FROM " + warehouse.quote(rejects)
-                    + " ORDER BY " + FILE + ", " + LINE + " LIMIT " + Math.max(0, limit)), limit);
-            List<Rejection> out = new ArrayList<>();
-            for (List<Object> row : r.rows()) {
-                out.add(new Rejection((String) row.get(0), row.get(1) == null ? 0 : ((Number) row.get(1)).longValue(), (String) row.get(2)));
-            }
-            return out;
+            return firstRejections(warehouse, s, rejects, limit);
         }
+    }
+
+    /** The first {@code limit} records of a rejects table, in file and line order. */
+    static List<Rejection> firstRejections(DuckDbWarehouse warehouse, DuckDbSession s, TableId rejects, int limit) {
+        QueryResult r = s.query(BoundSql.of("SELECT " + FILE + ", " + LINE + ", " + REASON + " FROM " + warehouse.quote(rejects)
+                + " ORDER BY " + FILE + ", " + LINE + " LIMIT " + Math.max(0, limit)), limit);
+        List<Rejection> out = new ArrayList<>();
+        for (List<Object> row : r.rows()) {
+            out.add(new Rejection((String) row.get(0), row.get(1) == null ? 0 : ((Number) row.get(1)).longValue(), (String) row.get(2)));
+        }
+        return out;
     }
 
     @Override
     public long quarantineOnly(Quarantine quarantine, CancellationToken cancellation) {
         try (DuckDbSession s = warehouse.session("writing quarantine " + quarantine.table(), cancellation)) {
-            prepareQuarantine(s, quarantine);
+            prepareQuarantine(warehouse, s, quarantine);
             s.begin();
-            long rows = insertQuarantine(s, quarantine);
+            long rows = insertQuarantine(warehouse, s, quarantine, rejects);
             s.commit();
             return rows;
         }
@@ -85,7 +79,7 @@ final class DuckDbStagedLoad implements StagedLoad {
     public LoadOutcome publish(Quarantine quarantine, Publication publication, FenceCheck fence, CancellationToken cancellation) {
         TableId target = publication.target();
         try (DuckDbSession s = warehouse.session("loading " + target, cancellation)) {
-            prepareQuarantine(s, quarantine);
+            prepareQuarantine(warehouse, s, quarantine);
             warehouse.ensureDataset(target.dataset());
             WriteMode mode = publication.mode();
             if (mode == WriteMode.REPLACE || mode == WriteMode.APPEND && !DuckDbWarehouse.tableExists(s, target)) {
@@ -93,7 +87,7 @@ final class DuckDbStagedLoad implements StagedLoad {
             }
             warehouse.createIfMissing(s, target, "CREATE TABLE IF NOT EXISTS " + warehouse.quote(target) + " (" + columnsDdl() + ")");
             s.begin();
-            long quarantined = insertQuarantine(s, quarantine);
+            long quarantined = insertQuarantine(warehouse, s, quarantine, rejects);
             String good = "SELECT " + columnList() + " FROM " + warehouse.quote(staging);
             long loaded;
             switch (mode) {
@@ -106,7 +100,7 @@ final class DuckDbStagedLoad implements StagedLoad {
                 default:
                     throw new IllegalStateException("unknown write mode " + mode);
             }
-            requireBalanced(target, loaded, quarantined);
+            requireBalanced(target, rowsRead(), rowsRejected(), loaded, quarantined);
             fence.verify();
             s.commit();
             return new LoadOutcome(loaded, quarantined);
@@ -130,16 +124,17 @@ final class DuckDbStagedLoad implements StagedLoad {
         }
         long loaded = warehouse.rowCount(s, staging);
         s.begin();
-        long quarantined = insertQuarantine(s, quarantine);
+        long quarantined = insertQuarantine(warehouse, s, quarantine, rejects);
         s.update("DROP TABLE IF EXISTS " + warehouse.quote(target));
         s.update("ALTER TABLE " + t + " RENAME TO " + DuckDbTypes.quote(target.table()));
-        requireBalanced(target, loaded, quarantined);
+        requireBalanced(target, rowsRead(), rowsRejected(), loaded, quarantined);
         fence.verify();
         s.commit();
         return new LoadOutcome(loaded, quarantined);
     }
 
-    private void requireBalanced(TableId target, long loaded, long quarantined) {
+    /** Refuses to commit a load whose counts do not add up: every record read is loaded or quarantined. */
+    static void requireBalanced(TableId target, long read, long rejected, long loaded, long quarantined) {
         if (loaded + quarantined != read || quarantined != rejected) {
             // checked before commit, so a broken accounting never becomes visible
             throw new ConvergenceException(ErrorCode.INTERNAL_ERROR, "row accounting for " + target + " does not add up: read "
@@ -172,7 +167,8 @@ final class DuckDbStagedLoad implements StagedLoad {
         }
     }
 
-    private void prepareQuarantine(DuckDbSession s, Quarantine quarantine) {
+    /** Creates the quarantine table (and its dataset) when missing. */
+    static void prepareQuarantine(DuckDbWarehouse warehouse, DuckDbSession s, Quarantine quarantine) {
         warehouse.ensureDataset(quarantine.table().dataset());
         StringBuilder ddl = new StringBuilder();
         for (SchemaField f : Quarantine.SCHEMA) {
@@ -181,7 +177,8 @@ final class DuckDbStagedLoad implements StagedLoad {
         warehouse.createIfMissing(s, quarantine.table(), "CREATE TABLE IF NOT EXISTS " + warehouse.quote(quarantine.table()) + " (" + ddl + ")");
     }
 
-    private long insertQuarantine(DuckDbSession s, Quarantine quarantine) {
+    /** Copies every record of a rejects table into quarantine, in file and line order; returns how many. */
+    static long insertQuarantine(DuckDbWarehouse warehouse, DuckDbSession s, Quarantine quarantine, TableId rejects) {
         return s.update(new BoundSql("INSERT INTO " + warehouse.quote(quarantine.table())
                 + " (run_id, source_file, line_number, reason, raw_record, rejected_at) SELECT ?, " + FILE + ", " + LINE + ", "
                 + REASON + ", " + RAW + ", ? FROM " + warehouse.quote(rejects) + " ORDER BY " + FILE + ", " + LINE,

@@ -10,10 +10,13 @@ import io.convergence.engine.model.DataSize;
 import io.convergence.engine.model.DuckDbTarget;
 import io.convergence.engine.model.ParameterType;
 import io.convergence.engine.model.SchemaField;
+import io.convergence.engine.model.WriteMode;
 import io.convergence.engine.warehouse.BoundSql;
 import io.convergence.engine.warehouse.FenceCheck;
 import io.convergence.engine.warehouse.FileLoad;
 import io.convergence.engine.warehouse.PartitionRange;
+import io.convergence.engine.warehouse.Publication;
+import io.convergence.engine.warehouse.Quarantine;
 import io.convergence.engine.warehouse.QueryResult;
 import io.convergence.engine.warehouse.RowStream;
 import io.convergence.engine.warehouse.SqlDialect;
@@ -458,6 +461,18 @@ public final class DuckDbWarehouse implements Warehouse {
     @Override
     public StagedLoad stageFiles(FileLoad load, CancellationToken cancellation) {
         return DuckDbFileStager.stage(this, load, cancellation);
+    }
+
+    /** An append of CSV files whose rows all pass the schema goes straight to the target; anything else is staged. */
+    @Override
+    public StagedLoad stageFiles(FileLoad load, Publication publication, Quarantine quarantine, CancellationToken cancellation) {
+        if (publication.mode() == WriteMode.APPEND && publication.target().equals(load.target())) {
+            Optional<StagedLoad> direct = DuckDbFileStager.appendDirectly(this, load, quarantine, cancellation);
+            if (direct.isPresent()) {
+                return direct.get();
+            }
+        }
+        return stageFiles(load, cancellation);
     }
 
     @Override

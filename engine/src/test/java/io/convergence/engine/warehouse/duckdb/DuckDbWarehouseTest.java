@@ -6,13 +6,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.error.ErrorCode;
 import io.convergence.engine.model.DuckDbTarget;
+import io.convergence.engine.model.FileFormat;
+import io.convergence.engine.model.SchemaField;
+import io.convergence.engine.model.Source;
+import io.convergence.engine.warehouse.FenceCheck;
+import io.convergence.engine.warehouse.FileLoad;
+import io.convergence.engine.warehouse.Publication;
+import io.convergence.engine.warehouse.Quarantine;
+import io.convergence.engine.warehouse.StagedLoad;
 import io.convergence.engine.warehouse.TableId;
 import io.convergence.engine.warehouse.Warehouse;
 import io.convergence.engine.warehouse.WarehouseContractTest;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -76,5 +87,135 @@ class DuckDbWarehouseTest extends WarehouseContractTest {
     void unsupportedTypeIsNamed() {
         assertThatThrownBy(() -> DuckDbTypes.scalar("RANGE")).isInstanceOfSatisfying(ConvergenceException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.FEATURE_NOT_AVAILABLE));
+    }
+
+    // ---- appends that go straight to the target (DuckDbDirectAppend) ----
+
+    @Test
+    void anAppendWhoseRowsAllPassGoesStraightToTheTargetInvisibleUntilPublished() throws IOException {
+        TableId target = existingOrders();
+        Path csv = csv("id,amount\n2,20\n3,30\n");
+        try (StagedLoad staged = stageAppend(csv, target)) {
+            assertThat(staged).isInstanceOf(DuckDbDirectAppend.class);
+            assertThat(staged.rowsRead()).isEqualTo(2);
+            assertThat(staged.rowsRejected()).isZero();
+            // appended but not committed: every other session still sees the table as it was
+            assertThat(rows("SELECT count(*) FROM {{ ref('raw.orders') }}")).containsExactly(List.of(1L));
+            assertThat(publishAppend(staged, target, FenceCheck.NONE))
+                    .isEqualTo(new StagedLoad.LoadOutcome(2, 0));
+        }
+        assertThat(rows("SELECT id, amount FROM {{ ref('raw.orders') }} ORDER BY id"))
+                .containsExactly(List.of(1L, 10L), List.of(2L, 20L), List.of(3L, 30L));
+        assertThat(warehouse.listTables("acme_raw")).containsExactly("orders", "orders_rejected");
+    }
+
+    @Test
+    void aDirectAppendThatIsNotPublishedLeavesTheTargetAsItWas() throws IOException {
+        TableId target = existingOrders();
+        Path csv = csv("id,amount\n2,20\n3,30\n");
+        try (StagedLoad staged = stageAppend(csv, target)) {
+            assertThat(staged).isInstanceOf(DuckDbDirectAppend.class);
+            FenceCheck lost = () -> {
+                throw new ConvergenceException(ErrorCode.FENCING_REJECTED, "lease lost");
+            };
+            assertThatThrownBy(() -> publishAppend(staged, target, lost))
+                    .isInstanceOfSatisfying(ConvergenceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FENCING_REJECTED));
+        }
+        try (StagedLoad staged = stageAppend(csv, target)) {
+            assertThat(staged.rowsRead()).isEqualTo(2);
+            // closed without publishing
+        }
+        assertThat(rows("SELECT id, amount FROM {{ ref('raw.orders') }} ORDER BY id")).containsExactly(List.of(1L, 10L));
+        assertThat(warehouse.listTables("acme_raw")).containsExactly("orders", "orders_rejected");
+    }
+
+    @Test
+    void aRowThatFailsTheSchemaSendsTheAppendThroughStagingWithItsLine() throws IOException {
+        TableId target = existingOrders();
+        // line 3 is blank, line 4 fails the schema after parsing
+        Path csv = csv("id,amount\n2,20\n\n3,thirty\n4,40\n");
+        try (StagedLoad staged = stageAppend(csv, target)) {
+            assertThat(staged).isInstanceOf(DuckDbStagedLoad.class);
+            assertThat(staged.rowsRead()).isEqualTo(3);
+            assertThat(staged.firstRejections(5)).singleElement().satisfies(r -> {
+                assertThat(r.lineNumber()).isEqualTo(4);
+                assertThat(r.reason()).contains("'thirty' is not a valid INT64");
+            });
+            assertThat(publishAppend(staged, target, FenceCheck.NONE))
+                    .isEqualTo(new StagedLoad.LoadOutcome(2, 1));
+        }
+        assertThat(rows("SELECT id FROM {{ ref('raw.orders') }} ORDER BY id")).containsExactly(List.of(1L), List.of(2L), List.of(4L));
+        assertThat(rows("SELECT line_number FROM {{ ref('raw.orders_rejected') }}")).containsExactly(List.of(4L));
+    }
+
+    @Test
+    void recordsTheReaderCannotParseKeepTheAppendDirectAndTheirLines() throws IOException {
+        TableId target = existingOrders();
+        Path csv = csv("id,amount\n2,20\n\n3,30,extra\n4,40\n");
+        try (StagedLoad staged = stageAppend(csv, target)) {
+            assertThat(staged).isInstanceOf(DuckDbDirectAppend.class);
+            assertThat(staged.rowsRead()).isEqualTo(3);
+            assertThat(staged.rowsRejected()).isEqualTo(1);
+            assertThat(staged.firstRejections(5)).singleElement().satisfies(r -> assertThat(r.lineNumber()).isEqualTo(4));
+            assertThat(publishAppend(staged, target, FenceCheck.NONE))
+                    .isEqualTo(new StagedLoad.LoadOutcome(2, 1));
+        }
+        assertThat(rows("SELECT id FROM {{ ref('raw.orders') }} ORDER BY id")).containsExactly(List.of(1L), List.of(2L), List.of(4L));
+        assertThat(rows("SELECT run_id, line_number, raw_record FROM {{ ref('raw.orders_rejected') }}"))
+                .containsExactly(List.of("run-2", 4L, "3,30,extra"));
+    }
+
+    @Test
+    void aRefusedDirectAppendLoadsNothingAndQuarantinesItsRecords() throws IOException {
+        TableId target = existingOrders();
+        Path csv = csv("id,amount\n2,20\n3,30,extra\n4,40\n");
+        try (StagedLoad staged = stageAppend(csv, target)) {
+            assertThat(staged).isInstanceOf(DuckDbDirectAppend.class);
+            assertThat(staged.quarantineOnly(quarantine(), noCancel)).isEqualTo(1);
+        }
+        assertThat(rows("SELECT id FROM {{ ref('raw.orders') }}")).containsExactly(List.of(1L));
+        assertThat(rows("SELECT line_number FROM {{ ref('raw.orders_rejected') }}")).containsExactly(List.of(3L));
+        assertThat(warehouse.listTables("acme_raw")).containsExactly("orders", "orders_rejected");
+    }
+
+    @Test
+    void aTargetThatDoesNotMatchTheSchemaIsStagedAndRefusedAsBefore() throws IOException {
+        TableId target = table("raw.orders");
+        warehouse.createOrReplaceTable(target, sql("SELECT 1 AS id, 'x' AS label"), noCancel);
+        Path csv = csv("id,amount\n2,20\n");
+        try (StagedLoad staged = stageAppend(csv, target)) {
+            assertThat(staged).isInstanceOf(DuckDbStagedLoad.class);
+            assertThatThrownBy(() -> publishAppend(staged, target, FenceCheck.NONE))
+                    .isInstanceOfSatisfying(ConvergenceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SCHEMA_MISMATCH));
+        }
+        assertThat(rows("SELECT id FROM {{ ref('raw.orders') }}")).containsExactly(List.of(1L));
+    }
+
+    private StagedLoad stageAppend(Path csv, TableId target) {
+        return warehouse.stageFiles(load(csv, target), Publication.append(target), quarantine(), noCancel);
+    }
+
+    private StagedLoad.LoadOutcome publishAppend(StagedLoad staged, TableId target, FenceCheck fence) {
+        return staged.publish(quarantine(), Publication.append(target), fence, noCancel);
+    }
+
+    private TableId existingOrders() {
+        TableId target = table("raw.orders");
+        warehouse.createOrReplaceTable(target, sql("SELECT CAST(1 AS INT64) AS id, CAST(10 AS INT64) AS amount"), noCancel);
+        return target;
+    }
+
+    private Path csv(String text) throws IOException {
+        return Files.writeString(tempDir.resolve("orders.csv"), text);
+    }
+
+    private static FileLoad load(Path csv, TableId target) {
+        return new FileLoad(List.of(csv), new Source(csv.toString(), FileFormat.CSV, true, ",", 0),
+                List.of(new SchemaField("id", "INT64", "REQUIRED", null, null), new SchemaField("amount", "INT64", "NULLABLE", null, null)),
+                target);
+    }
+
+    private Quarantine quarantine() {
+        return new Quarantine(table("raw.orders_rejected"), "run-2", Instant.parse("2024-03-02T00:00:00Z"));
     }
 }
