@@ -145,7 +145,7 @@ public interface Warehouse extends AutoCloseable {
 
     /**
      * As {@link #stageFiles(FileLoad, CancellationToken)}, told how the rows will be published and where
-     * rejected records go, so that the warehouse may take a shorter way (DuckDB appends CSV files whose rows
+     * rejected records go, so that the warehouse may take a shorter way (DuckDB appends files whose rows
      * all pass the schema straight to the target, inside the transaction that publishing commits). The
      * load returned must be published with that same publication and quarantine.
      */

@@ -41,10 +41,11 @@ import org.slf4j.LoggerFactory;
  * column rather than four: DuckDB pays for every stored column on every row, null or not (about 0.3 s
  * per column at 10M rows), and only the rejected rows need this information.
  *
- * <p>CSV files are first staged on the assumption that every row they parse passes the schema (the usual
- * case): the staging table holds only the schema's columns and the insert stops at the first row that
- * fails; only then are the files staged again classifying every row as above. An append to an existing
- * table takes the same strict insert straight into the target ({@link #appendDirectly}).
+ * <p>Files (CSV, NDJSON, Parquet) are first staged on the assumption that every row they parse passes
+ * the schema (the usual case): the staging table holds only the schema's columns and the insert stops at
+ * the first row that fails; only then are the files staged again classifying every row as above. An
+ * append to an existing table takes the same strict insert straight into the target
+ * ({@link #appendDirectly}).
  *
  * <p>Line numbers: DuckDB's CSV reject table numbers records (header, skipped and blank lines count; a
  * quoted newline does not). Rows rejected after parsing get the same numbering from their position in
@@ -69,11 +70,9 @@ final class DuckDbFileStager {
 
     static StagedLoad stage(DuckDbWarehouse warehouse, FileLoad load, CancellationToken cancellation) {
         validate(load);
-        if (load.source().format() == FileFormat.CSV) {
-            Optional<StagedLoad> strict = stageStrict(warehouse, load, cancellation);
-            if (strict.isPresent()) {
-                return strict.get();
-            }
+        Optional<StagedLoad> strict = stageStrict(warehouse, load, cancellation);
+        if (strict.isPresent()) {
+            return strict.get();
         }
         TableId staging = warehouse.newStagingTable(load.target());
         TableId rejects = warehouse.newStagingTable(load.target());
@@ -118,7 +117,7 @@ final class DuckDbFileStager {
     }
 
     /**
-     * Appends CSV files straight to the existing target inside a transaction that the returned load holds
+     * Appends files straight to the existing target inside a transaction that the returned load holds
      * open until it publishes: no staging table and no copy, which is most of an append's cost. Only for
      * files whose every parsed row passes the schema: the insert stops at the first row that does not (an
      * {@code error()} in its filter), everything is rolled back and empty is returned, and the caller stages
@@ -128,9 +127,6 @@ final class DuckDbFileStager {
      */
     static Optional<StagedLoad> appendDirectly(DuckDbWarehouse warehouse, FileLoad load, Quarantine quarantine,
                                                CancellationToken cancellation) {
-        if (load.source().format() != FileFormat.CSV) {
-            return Optional.empty();
-        }
         validate(load);
         TableId rejects = warehouse.newStagingTable(load.target());
         DuckDbSession s = warehouse.session("appending files to " + load.target(), cancellation);
@@ -163,7 +159,7 @@ final class DuckDbFileStager {
     }
 
     /**
-     * CSV files whose rows all pass the schema, staged without bookkeeping: the staging table holds only the
+     * Files whose rows all pass the schema, staged without bookkeeping: the staging table holds only the
      * schema's columns, the insert stops at the first row that fails the schema (an {@code error()} in its
      * filter), and records the reader cannot parse go to the rejects table with the lines DuckDB gives them,
      * so neither a reject column (paid on every row) nor a blank-line scan is needed. Empty when a row fails
@@ -201,7 +197,7 @@ final class DuckDbFileStager {
         long inserted = 0;
         for (Path file : load.files()) {
             cancellation.throwIfCancelled();
-            inserted += insertStrictCsv(s, warehouse.quote(destination), load, file, warehouse.quote(rejects));
+            inserted += insertStrictFile(s, warehouse.quote(destination), load, file, warehouse.quote(rejects));
         }
         long read = inserted + warehouse.rowCount(s, rejects);
         LOG.debug("read {} records from {} files into {}, every parsed row passing", read, load.files().size(), destination);
@@ -221,39 +217,28 @@ final class DuckDbFileStager {
     }
 
     /**
-     * Inserts one CSV file's rows into {@code destination} (the schema's columns, by name); fails at the
-     * first row that does not pass the schema. Records the reader cannot parse go to {@code rejectsSql}.
-     * Returns the rows inserted.
+     * Inserts one file's rows into {@code destination} (the schema's columns, by name); fails at the first
+     * row that does not pass the schema (blank NDJSON lines are skipped, as when classifying). Records the
+     * reader cannot parse go to {@code rejectsSql}. Returns the rows inserted.
      */
-    private static long insertStrictCsv(DuckDbSession s, String destination, FileLoad load, Path file, String rejectsSql) {
-        Source source = load.source();
+    private static long insertStrictFile(DuckDbSession s, String destination, FileLoad load, Path file, String rejectsSql) {
         List<SchemaField> schema = load.schema();
-        long id = TEMP_IDS.incrementAndGet();
-        String unparsed = "_cvg_rejects_" + id;
-        String scans = "_cvg_scans_" + id;
-        if (source.header()) {
-            checkHeader(file, source, schema);
-        }
-        CsvRead csv = csvRead(source, schema, unparsed, scans);
-        List<String> typed = new ArrayList<>();
+        Reading r = reading(s, load, file);
         StringBuilder names = new StringBuilder();
         StringBuilder values = new StringBuilder();
         for (int i = 0; i < schema.size(); i++) {
-            typed.add(convertText(csv.text().get(i), schema.get(i)));
             names.append(i == 0 ? "" : ", ").append(DuckDbTypes.quote(schema.get(i).name()));
             values.append(i == 0 ? "" : ", ").append("_cvg_v").append(i);
         }
         String insert = "INSERT INTO " + destination + " (" + names + ") SELECT " + values + " FROM ("
-                + classified(schema, csv.text(), typed, null, "NULL", csv.read()) + ") WHERE CASE WHEN _cvg_r IS NULL THEN true ELSE error("
-                + "'row rejected: ' || _cvg_r) END";
-        ParameterValue path = string(file.toString());
+                + classified(schema, r.sources(), r.typed(), r.rowReason(), r.line(), r.from()) + ") WHERE CASE WHEN _cvg_r IS NULL THEN true"
+                + " WHEN _cvg_r = '" + BLANK + "' THEN false ELSE error('row rejected: ' || _cvg_r) END";
         try {
-            long inserted = s.update(new BoundSql(insert, List.of(path, string(source.delimiter()))));
-            copyUnparsed(s, rejectsSql, unparsed, path);
+            long inserted = s.update(new BoundSql(insert, r.fromParameters()));
+            copyUnparsed(s, rejectsSql, r, string(file.toString()));
             return inserted;
         } finally {
-            s.update("DROP TABLE IF EXISTS " + unparsed);
-            s.update("DROP TABLE IF EXISTS " + scans);
+            r.dropTemporaryTables(s);
         }
     }
 
@@ -301,40 +286,28 @@ final class DuckDbFileStager {
     /** Stages one CSV file; returns how many of its rows were rejected after parsing. */
     private static long stageCsv(DuckDbSession s, Tables tables, FileLoad load, Path file) {
         Source source = load.source();
-        List<SchemaField> schema = load.schema();
-        long id = TEMP_IDS.incrementAndGet();
-        String rejects = "_cvg_rejects_" + id;
-        String scans = "_cvg_scans_" + id;
         long base = tables.warehouse().rowCount(s, tables.staging());
         long firstDataLine = source.skipLines() + (source.header() ? 1 : 0) + 1L;
-        if (source.header()) {
-            checkHeader(file, source, schema);
-        }
-
-        CsvRead csv = csvRead(source, schema, rejects, scans);
-        String insert = insertTyped(tables, schema, csv.text(), csv.read(), csv.rawRecord(), "NULL");
+        Reading r = reading(s, load, file);
         ParameterValue path = string(file.toString());
-        ParameterValue delimiter = string(source.delimiter());
-        // parameter order: raw-record delimiter (outer select), then path and delimiter of read_csv
-        long inserted = s.update(new BoundSql(insert, List.of(delimiter, path, delimiter)));
+        long inserted = s.update(r.insertInto(tables, load.schema()));
         try {
             long rejectsBase = tables.warehouse().rowCount(s, tables.rejects());
             long typedRejected = copyRejected(s, tables, base, inserted, path, false);
             if (typedRejected > 0) {
                 List<Long> blanks = List.of();
-                if (schema.size() > 1) {
+                if (load.schema().size() > 1) {
                     long lastRow = s.longValue(new BoundSql("SELECT max(" + LINE + ") FROM " + tables.rejectsSql() + " WHERE rowid >= ?",
                             List.of(int64(rejectsBase))));
-                    long unparsed = s.longValue(BoundSql.of("SELECT count(DISTINCT line) FROM " + rejects));
+                    long unparsed = s.longValue(BoundSql.of("SELECT count(DISTINCT line) FROM " + r.unparsed()));
                     blanks = CsvBlankLines.findBefore(file, firstDataLine, lastRow, unparsed);
                 }
-                numberLines(s, tables, rejectsBase, firstDataLine, rejects, blanks);
+                numberLines(s, tables, rejectsBase, firstDataLine, r.unparsed(), blanks);
             }
-            copyUnparsed(s, tables.rejectsSql(), rejects, path);
+            copyUnparsed(s, tables.rejectsSql(), r, path);
             return typedRejected;
         } finally {
-            s.update("DROP TABLE IF EXISTS " + rejects);
-            s.update("DROP TABLE IF EXISTS " + scans);
+            r.dropTemporaryTables(s);
         }
     }
 
@@ -343,33 +316,83 @@ final class DuckDbFileStager {
      * table, one per line. DuckDB's text of a record that follows a blank line starts with that line's break,
      * which is dropped (a record's own text cannot start with one outside quotes).
      */
-    private static void copyUnparsed(DuckDbSession s, String rejectsSql, String unparsed, ParameterValue path) {
+    private static void copyUnparsed(DuckDbSession s, String rejectsSql, Reading reading, ParameterValue path) {
+        if (reading.unparsed() == null) {
+            return;
+        }
         s.update(new BoundSql("INSERT INTO " + rejectsSql + " (" + FILE + ", " + LINE + ", " + REASON + ", " + RAW + ")"
-                + " SELECT ?, line, string_agg(DISTINCT lower(CAST(error_type AS VARCHAR)) || ': ' || error_message, '; '),"
-                + " left(ltrim(first(csv_line), chr(13) || chr(10)), " + RAW_LIMIT + ") FROM " + unparsed + " GROUP BY line", List.of(path)));
+                + " SELECT ?, line, " + reading.unparsedReason() + ", left(ltrim(first(csv_line), chr(13) || chr(10)), " + RAW_LIMIT + ")"
+                + " FROM " + reading.unparsed() + " GROUP BY line", List.of(path)));
     }
 
     /**
-     * The {@code read_csv} call for one file of {@code source}: every column as text ({@code c0}, {@code c1},
-     * ...), records the reader cannot parse kept in {@code rejects} (with {@code scans}); parameters: path,
-     * delimiter. {@code rawRecord} rebuilds a record's text from its values (parameter: delimiter).
+     * How one file is read, for either way of inserting it: per schema column the source expression and its
+     * conversion, a row-level reason tried first ({@code rowReason}, a CASE without its ELSE, or null), the
+     * raw record text and line number kept for a rejected row, the relation read ({@code from}), and the
+     * reader's own reject table ({@code unparsed}, with {@code scans}) and how its reasons read, when the
+     * reader keeps one. Parameters: {@code rawParameters} for {@code raw}, then {@code fromParameters}.
      */
-    private static CsvRead csvRead(Source source, List<SchemaField> schema, String rejects, String scans) {
+    private record Reading(List<String> sources, List<String> typed, String rowReason, String raw, List<ParameterValue> rawParameters,
+                           String line, String from, List<ParameterValue> fromParameters, String unparsed, String scans,
+                           String unparsedReason) {
+        /** The classifying insert into the staging table. */
+        BoundSql insertInto(Tables tables, List<SchemaField> schema) {
+            List<ParameterValue> parameters = new ArrayList<>(rawParameters);
+            parameters.addAll(fromParameters);
+            return new BoundSql(insertSelect(tables, schema, sources, typed, rowReason, raw, line, from), parameters);
+        }
+
+        void dropTemporaryTables(DuckDbSession s) {
+            if (unparsed != null) {
+                s.update("DROP TABLE IF EXISTS " + unparsed);
+                s.update("DROP TABLE IF EXISTS " + scans);
+            }
+        }
+    }
+
+    /** How {@code file} is read; for CSV the header is checked first, for Parquet the file's columns are looked up. */
+    private static Reading reading(DuckDbSession s, FileLoad load, Path file) {
+        switch (load.source().format()) {
+            case CSV:
+                return csvReading(load, file);
+            case NDJSON:
+                return ndjsonReading(load, file);
+            case PARQUET:
+                return parquetReading(s, load, file);
+            default:
+                throw new IllegalStateException("unknown format " + load.source().format());
+        }
+    }
+
+    /**
+     * A CSV file: every column read as text ({@code c0}, {@code c1}, ...) by a {@code read_csv} that keeps
+     * the records it cannot parse; a rejected record's raw text is its values joined again.
+     */
+    private static Reading csvReading(FileLoad load, Path file) {
+        Source source = load.source();
+        List<SchemaField> schema = load.schema();
+        if (source.header()) {
+            checkHeader(file, source, schema);
+        }
+        long id = TEMP_IDS.incrementAndGet();
+        String unparsed = "_cvg_rejects_" + id;
+        String scans = "_cvg_scans_" + id;
         StringBuilder columns = new StringBuilder("{");
         List<String> text = new ArrayList<>();
+        List<String> typed = new ArrayList<>();
         for (int i = 0; i < schema.size(); i++) {
             columns.append(i == 0 ? "" : ", ").append("'c").append(i).append("': 'VARCHAR'");
             text.add("c" + i);
+            typed.add(convertText("c" + i, schema.get(i)));
         }
         columns.append('}');
         String read = "read_csv(?, columns = " + columns + ", header = " + source.header() + ", skip = " + source.skipLines()
                 + ", delim = ?, quote = '\"', escape = '\"', auto_detect = false, store_rejects = true"
-                + ", rejects_table = '" + rejects + "', rejects_scan = '" + scans + "')";
+                + ", rejects_table = '" + unparsed + "', rejects_scan = '" + scans + "')";
         String rawRecord = "concat_ws(?, " + String.join(", ", text.stream().map(c -> "coalesce(" + c + ", '')").toList()) + ")";
-        return new CsvRead(read, text, rawRecord);
-    }
-
-    private record CsvRead(String read, List<String> text, String rawRecord) {
+        ParameterValue delimiter = string(source.delimiter());
+        return new Reading(text, typed, null, rawRecord, List.of(delimiter), "NULL", read, List.of(string(file.toString()), delimiter),
+                unparsed, scans, "string_agg(DISTINCT lower(CAST(error_type AS VARCHAR)) || ': ' || error_message, '; ')");
     }
 
     /**
@@ -449,14 +472,35 @@ final class DuckDbFileStager {
 
     /** Stages one NDJSON file; returns how many of its lines were rejected (or blank) after reading. */
     private static long stageNdjson(DuckDbSession s, Tables tables, FileLoad load, Path file) {
+        long base = tables.warehouse().rowCount(s, tables.staging());
+        Reading r = ndjsonReading(load, file);
+        ParameterValue path = string(file.toString());
+        long inserted = s.update(r.insertInto(tables, load.schema()));
+        try {
+            long rejectsBase = tables.warehouse().rowCount(s, tables.rejects());
+            long rejected = copyRejected(s, tables, base, inserted, path, false);
+            if (rejected > 0) {
+                numberLines(s, tables, rejectsBase, 1, r.unparsed(), List.of());
+            }
+            copyUnparsed(s, tables.rejectsSql(), r, path);
+            return rejected;
+        } finally {
+            r.dropTemporaryTables(s);
+        }
+    }
+
+    /**
+     * An NDJSON file: one line per row, read as text (no quoting, a delimiter JSON text does not contain
+     * unescaped), parsed as JSON; scalar fields extracted as text and converted, nested ones cast. A blank
+     * line gets the {@link #BLANK} reason (kept only to number lines), a line that is not a JSON object its own.
+     */
+    private static Reading ndjsonReading(FileLoad load, Path file) {
         List<SchemaField> schema = load.schema();
         long id = TEMP_IDS.incrementAndGet();
-        String rejects = "_cvg_rejects_" + id;
+        String unparsed = "_cvg_rejects_" + id;
         String scans = "_cvg_scans_" + id;
-        long base = tables.warehouse().rowCount(s, tables.staging());
-        // one physical line per row: no quoting, a delimiter that JSON text does not contain unescaped
         String read = "read_csv(?, columns = {'l': 'VARCHAR'}, header = false, delim = ?, quote = '', escape = '',"
-                + " auto_detect = false, store_rejects = true, rejects_table = '" + rejects + "', rejects_scan = '" + scans + "')";
+                + " auto_detect = false, store_rejects = true, rejects_table = '" + unparsed + "', rejects_scan = '" + scans + "')";
         StringBuilder paths = new StringBuilder("[");
         List<String> text = new ArrayList<>();
         List<String> sources = new ArrayList<>();
@@ -493,30 +537,23 @@ final class DuckDbFileStager {
         String rowReason = "CASE WHEN l IS NULL OR trim(l) = '' THEN '" + BLANK + "'"
                 + " WHEN j IS NULL THEN 'not valid JSON'"
                 + " WHEN json_type(j) <> 'OBJECT' THEN 'not a JSON object'";
-        String insert = insertSelect(tables, schema, values, typed, rowReason, "l", "NULL", lines);
-        ParameterValue path = string(file.toString());
-        long inserted = s.update(new BoundSql(insert, List.of(path, string("\u0001"))));
-        try {
-            long rejectsBase = tables.warehouse().rowCount(s, tables.rejects());
-            long rejected = copyRejected(s, tables, base, inserted, path, false);
-            if (rejected > 0) {
-                numberLines(s, tables, rejectsBase, 1, rejects, List.of());
-            }
-            s.update(new BoundSql("INSERT INTO " + tables.rejectsSql() + " (" + FILE + ", " + LINE + ", " + REASON + ", " + RAW + ")"
-                    + " SELECT ?, line, 'unreadable line: ' || string_agg(DISTINCT lower(CAST(error_type AS VARCHAR)), '; '),"
-                    + " left(first(csv_line), " + RAW_LIMIT + ") FROM " + rejects + " GROUP BY line", List.of(path)));
-            return rejected;
-        } finally {
-            s.update("DROP TABLE IF EXISTS " + rejects);
-            s.update("DROP TABLE IF EXISTS " + scans);
-        }
+        return new Reading(values, typed, rowReason, "l", List.of(), "NULL", lines, List.of(string(file.toString()), string("\u0001")),
+                unparsed, scans, "'unreadable line: ' || string_agg(DISTINCT lower(CAST(error_type AS VARCHAR)), '; ')");
     }
-
-    // ---- Parquet ----
 
     /** Stages one Parquet file; returns how many of its rows were rejected. */
     private static long stageParquet(DuckDbSession s, Tables tables, FileLoad load, Path file) {
         long base = tables.warehouse().rowCount(s, tables.staging());
+        long inserted = s.update(parquetReading(s, load, file).insertInto(tables, load.schema()));
+        return copyRejected(s, tables, base, inserted, string(file.toString()), true);
+    }
+
+    /**
+     * A Parquet file: columns matched to the schema by name, whatever their order; text columns converted
+     * like CSV values, typed ones cast. A rejected row's raw text is its record as JSON, its line its row
+     * number in the file plus one.
+     */
+    private static Reading parquetReading(DuckDbSession s, FileLoad load, Path file) {
         ParameterValue path = string(file.toString());
         QueryResult described = s.query(new BoundSql("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))",
                 List.of(path)), Integer.MAX_VALUE);
@@ -553,22 +590,11 @@ final class DuckDbFileStager {
         }
         struct.append(')');
         String raw = fileColumns.isEmpty() ? "NULL" : "CAST(to_json(" + struct + ") AS VARCHAR)";
-        String insert = insertSelect(tables, load.schema(), sources, typed, rowReason, raw, "p.file_row_number + 1",
-                "read_parquet(?, file_row_number = true) AS p");
-        long inserted = s.update(new BoundSql(insert, List.of(path)));
-        return copyRejected(s, tables, base, inserted, path, true);
+        return new Reading(sources, typed, rowReason, raw, List.of(), "p.file_row_number + 1", "read_parquet(?, file_row_number = true) AS p",
+                List.of(path), null, null, null);
     }
 
     // ---- shared SQL ----
-
-    private static String insertTyped(Tables tables, List<SchemaField> schema, List<String> text, String from, String rawRecord,
-                                      String line) {
-        List<String> typed = new ArrayList<>();
-        for (int i = 0; i < schema.size(); i++) {
-            typed.add(convertText(text.get(i), schema.get(i)));
-        }
-        return insertSelect(tables, schema, text, typed, null, rawRecord, line, from);
-    }
 
     /**
      * {@code INSERT INTO staging SELECT typed..., reject FROM (...)} in three layers, so that every

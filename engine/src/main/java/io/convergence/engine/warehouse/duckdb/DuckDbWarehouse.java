@@ -463,7 +463,7 @@ public final class DuckDbWarehouse implements Warehouse {
         return DuckDbFileStager.stage(this, load, cancellation);
     }
 
-    /** An append of CSV files whose rows all pass the schema goes straight to the target; anything else is staged. */
+    /** An append of files whose rows all pass the schema goes straight to the target; anything else is staged. */
     @Override
     public StagedLoad stageFiles(FileLoad load, Publication publication, Quarantine quarantine, CancellationToken cancellation) {
         if (publication.mode() == WriteMode.APPEND && publication.target().equals(load.target())) {

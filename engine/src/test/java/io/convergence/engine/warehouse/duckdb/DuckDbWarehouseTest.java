@@ -24,6 +24,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -191,8 +192,48 @@ class DuckDbWarehouseTest extends WarehouseContractTest {
         assertThat(rows("SELECT id FROM {{ ref('raw.orders') }}")).containsExactly(List.of(1L));
     }
 
+    @Test
+    void ndjsonAndParquetAppendsGoStraightInWhenEveryRowPasses() throws IOException {
+        TableId target = existingOrders();
+        // a blank NDJSON line is no record, so it does not send the append through staging
+        Path ndjson = Files.writeString(tempDir.resolve("orders.ndjson"), "{\"id\": 2, \"amount\": 20}\n\n{\"id\": 3}\n");
+        try (StagedLoad staged = stageAppend(ndjson, FileFormat.NDJSON, target)) {
+            assertThat(staged).isInstanceOf(DuckDbDirectAppend.class);
+            assertThat(staged.rowsRead()).isEqualTo(2);
+            assertThat(publishAppend(staged, target, FenceCheck.NONE)).isEqualTo(new StagedLoad.LoadOutcome(2, 0));
+        }
+        Path parquet = tempDir.resolve("orders.parquet");
+        warehouse.execute(io.convergence.engine.warehouse.BoundSql.of("COPY (SELECT * FROM (VALUES (40, 4), (50, 5)) AS t(amount, id)) TO '"
+                + parquet + "' (FORMAT parquet)"), noCancel);
+        try (StagedLoad staged = stageAppend(parquet, FileFormat.PARQUET, target)) {
+            assertThat(staged).isInstanceOf(DuckDbDirectAppend.class);
+            assertThat(publishAppend(staged, target, FenceCheck.NONE)).isEqualTo(new StagedLoad.LoadOutcome(2, 0));
+        }
+        assertThat(rows("SELECT id, amount FROM {{ ref('raw.orders') }} ORDER BY id")).containsExactly(List.of(1L, 10L),
+                List.of(2L, 20L), Arrays.asList(3L, null), List.of(4L, 40L), List.of(5L, 50L));
+    }
+
+    @Test
+    void anNdjsonLineThatIsNotAnObjectSendsTheAppendThroughStagingWithItsLine() throws IOException {
+        TableId target = existingOrders();
+        Path ndjson = Files.writeString(tempDir.resolve("orders.ndjson"), "{\"id\": 2, \"amount\": 20}\n\n[1, 2]\n{\"id\": 4}\n");
+        try (StagedLoad staged = stageAppend(ndjson, FileFormat.NDJSON, target)) {
+            assertThat(staged).isInstanceOf(DuckDbStagedLoad.class);
+            assertThat(staged.firstRejections(5)).singleElement().satisfies(r -> {
+                assertThat(r.lineNumber()).isEqualTo(3);
+                assertThat(r.reason()).isEqualTo("not a JSON object");
+            });
+            assertThat(publishAppend(staged, target, FenceCheck.NONE)).isEqualTo(new StagedLoad.LoadOutcome(2, 1));
+        }
+        assertThat(rows("SELECT id FROM {{ ref('raw.orders') }} ORDER BY id")).containsExactly(List.of(1L), List.of(2L), List.of(4L));
+    }
+
     private StagedLoad stageAppend(Path csv, TableId target) {
-        return warehouse.stageFiles(load(csv, target), Publication.append(target), quarantine(), noCancel);
+        return stageAppend(csv, FileFormat.CSV, target);
+    }
+
+    private StagedLoad stageAppend(Path file, FileFormat format, TableId target) {
+        return warehouse.stageFiles(load(file, format, target), Publication.append(target), quarantine(), noCancel);
     }
 
     private StagedLoad.LoadOutcome publishAppend(StagedLoad staged, TableId target, FenceCheck fence) {
@@ -209,8 +250,8 @@ class DuckDbWarehouseTest extends WarehouseContractTest {
         return Files.writeString(tempDir.resolve("orders.csv"), text);
     }
 
-    private static FileLoad load(Path csv, TableId target) {
-        return new FileLoad(List.of(csv), new Source(csv.toString(), FileFormat.CSV, true, ",", 0),
+    private static FileLoad load(Path file, FileFormat format, TableId target) {
+        return new FileLoad(List.of(file), new Source(file.toString(), format, format == FileFormat.CSV, ",", 0),
                 List.of(new SchemaField("id", "INT64", "REQUIRED", null, null), new SchemaField("amount", "INT64", "NULLABLE", null, null)),
                 target);
     }
