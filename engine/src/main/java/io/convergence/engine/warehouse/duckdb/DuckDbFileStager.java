@@ -87,10 +87,8 @@ final class DuckDbFileStager {
                     cancellation.throwIfCancelled();
                     switch (load.source().format()) {
                         case CSV:
-                            typedRejected += stageCsv(s, tables, load, file);
-                            break;
                         case NDJSON:
-                            typedRejected += stageNdjson(s, tables, load, file);
+                            typedRejected += stageLines(s, tables, load, file);
                             break;
                         case PARQUET:
                             typedRejected += stageParquet(s, tables, load, file);
@@ -283,11 +281,16 @@ final class DuckDbFileStager {
 
     // ---- CSV ----
 
-    /** Stages one CSV file; returns how many of its rows were rejected after parsing. */
-    private static long stageCsv(DuckDbSession s, Tables tables, FileLoad load, Path file) {
+    /**
+     * Stages one CSV or NDJSON file; returns how many of its rows were rejected after parsing (for NDJSON,
+     * blank lines too: they are kept as rows with the {@link #BLANK} reason, so positions count them, while
+     * DuckDB's CSV reader skips blank records and they must be found in the file).
+     */
+    private static long stageLines(DuckDbSession s, Tables tables, FileLoad load, Path file) {
         Source source = load.source();
+        boolean csv = source.format() == FileFormat.CSV;
         long base = tables.warehouse().rowCount(s, tables.staging());
-        long firstDataLine = source.skipLines() + (source.header() ? 1 : 0) + 1L;
+        long firstDataLine = csv ? source.skipLines() + (source.header() ? 1 : 0) + 1L : 1L;
         Reading r = reading(s, load, file);
         ParameterValue path = string(file.toString());
         long inserted = s.update(r.insertInto(tables, load.schema()));
@@ -296,7 +299,8 @@ final class DuckDbFileStager {
             long typedRejected = copyRejected(s, tables, base, inserted, path, false);
             if (typedRejected > 0) {
                 List<Long> blanks = List.of();
-                if (load.schema().size() > 1) {
+                // a one-column CSV reads a blank record as a row of one null, like any other
+                if (csv && load.schema().size() > 1) {
                     long lastRow = s.longValue(new BoundSql("SELECT max(" + LINE + ") FROM " + tables.rejectsSql() + " WHERE rowid >= ?",
                             List.of(int64(rejectsBase))));
                     long unparsed = s.longValue(BoundSql.of("SELECT count(DISTINCT line) FROM " + r.unparsed()));
@@ -469,25 +473,6 @@ final class DuckDbFileStager {
     }
 
     // ---- NDJSON ----
-
-    /** Stages one NDJSON file; returns how many of its lines were rejected (or blank) after reading. */
-    private static long stageNdjson(DuckDbSession s, Tables tables, FileLoad load, Path file) {
-        long base = tables.warehouse().rowCount(s, tables.staging());
-        Reading r = ndjsonReading(load, file);
-        ParameterValue path = string(file.toString());
-        long inserted = s.update(r.insertInto(tables, load.schema()));
-        try {
-            long rejectsBase = tables.warehouse().rowCount(s, tables.rejects());
-            long rejected = copyRejected(s, tables, base, inserted, path, false);
-            if (rejected > 0) {
-                numberLines(s, tables, rejectsBase, 1, r.unparsed(), List.of());
-            }
-            copyUnparsed(s, tables.rejectsSql(), r, path);
-            return rejected;
-        } finally {
-            r.dropTemporaryTables(s);
-        }
-    }
 
     /**
      * An NDJSON file: one line per row, read as text (no quoting, a delimiter JSON text does not contain
