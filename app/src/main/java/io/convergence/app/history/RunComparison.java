@@ -6,6 +6,7 @@ import io.convergence.app.run.RunViewModel;
 import io.convergence.engine.history.RunDetail;
 import io.convergence.engine.history.RunSummary;
 import io.convergence.engine.history.StepRecord;
+import io.convergence.engine.plan.UnitKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,7 +65,7 @@ public record RunComparison(String leftRunId, String rightRunId, List<Row> rows)
 
     private static void collect(Map<String, StepRecord[]> units, List<StepRecord> records, int side) {
         for (StepRecord record : records) {
-            String key = record.partition().map(p -> record.stepId() + " [" + p + "]").orElse(record.stepId());
+            String key = new UnitKey(record.stepId(), record.partition()).toString();
             units.computeIfAbsent(key, k -> new StepRecord[2])[side] = record;
         }
     }

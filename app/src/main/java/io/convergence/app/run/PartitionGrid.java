@@ -2,6 +2,7 @@ package io.convergence.app.run;
 
 import static java.util.Objects.requireNonNull;
 
+import io.convergence.engine.plan.UnitKey;
 import io.convergence.engine.run.RunState;
 import java.util.Locale;
 import javafx.geometry.Orientation;
@@ -75,11 +76,12 @@ public final class PartitionGrid extends Region {
         return describeCell(model, step, column);
     }
 
-    /** "step [partition]: STATE, n rows, duration" (also the accessible text of a cell). */
+    /** "step[partition]: STATE, n rows, duration", or "step (once): ..." (also the accessible text of a cell). */
     static String describeCell(RunViewModel model, int step, int column) {
         RunViewModel.Cell cell = model.cell(step, column);
-        String partition = model.isPartitioned(step) ? " [" + model.partitionKeys().get(column) + "]" : " (once)";
-        StringBuilder text = new StringBuilder(model.stepIds().get(step)).append(partition).append(": ").append(cell.state());
+        String stepId = model.stepIds().get(step);
+        String unit = model.isPartitioned(step) ? UnitKey.of(stepId, model.partitionKeys().get(column)).toString() : stepId + " (once)";
+        StringBuilder text = new StringBuilder(unit).append(": ").append(cell.state());
         text.append(String.format(Locale.ROOT, ", %,d rows", cell.rows()));
         cell.duration().ifPresent(d -> text.append(", ").append(RunViewModel.formatDuration(d)));
         if (cell.attempt() > 1) {

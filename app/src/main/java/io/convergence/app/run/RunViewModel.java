@@ -8,6 +8,7 @@ import io.convergence.engine.model.Step;
 import io.convergence.engine.plan.Plan;
 import io.convergence.engine.plan.PlanUnit;
 import io.convergence.engine.plan.StepEdge;
+import io.convergence.engine.plan.UnitKey;
 import io.convergence.engine.run.RunEvent;
 import io.convergence.engine.run.RunEventListener;
 import io.convergence.engine.run.RunState;
@@ -158,7 +159,7 @@ public final class RunViewModel {
 
         /** {@code step[partition]}, {@code step}, or "the run". */
         public String where() {
-            return stepId.map(s -> partition.map(p -> s + " [" + p + "]").orElse(s)).orElse("the run");
+            return stepId.map(s -> new UnitKey(s, partition).toString()).orElse("the run");
         }
     }
 

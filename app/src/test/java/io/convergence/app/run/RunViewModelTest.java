@@ -94,8 +94,8 @@ class RunViewModelTest {
         assertThat(cell.state()).isEqualTo(RunState.SUCCEEDED);
         assertThat(cell.rows()).isEqualTo(42);
         assertThat(cell.startedAt()).contains(T0);
-        assertThat(PartitionGrid.describeCell(model, sales, 1)).isEqualTo("sales_by_day [2000-01-02]: SUCCEEDED, 42 rows, 2.0 s");
-        assertThat(model.failureProperty().get().where()).isEqualTo("sales_by_day [2000-01-03]");
+        assertThat(PartitionGrid.describeCell(model, sales, 1)).isEqualTo("sales_by_day[2000-01-02]: SUCCEEDED, 42 rows, 2.0 s");
+        assertThat(model.failureProperty().get().where()).isEqualTo("sales_by_day[2000-01-03]");
         assertThat(model.failureProperty().get().message()).isEqualTo("division by zero");
         assertThat(model.failureLogs()).extracting(RunViewModel.LogRow::message).containsExactly("boom");
         assertThat(model.stateProperty().get()).isEqualTo(RunState.FAILED);
