@@ -120,7 +120,7 @@ final class DuckDbFileStager {
      * files whose every parsed row passes the schema: the insert stops at the first row that does not (an
      * {@code error()} in its filter), everything is rolled back and empty is returned, and the caller stages
      * the files as usual, having lost the part read before that row. Records the reader cannot parse are
-     * kept with their lines, as when staging. Empty as well for other formats and a missing target.
+     * kept with their lines, as when staging. Empty as well when the target does not exist yet.
      * {@code quarantine}'s table is created here, before the transaction, which could not see it otherwise.
      */
     static Optional<StagedLoad> appendDirectly(DuckDbWarehouse warehouse, FileLoad load, Quarantine quarantine,
@@ -231,13 +231,21 @@ final class DuckDbFileStager {
         String insert = "INSERT INTO " + destination + " (" + names + ") SELECT " + values + " FROM ("
                 + classified(schema, r.sources(), r.typed(), r.rowReason(), r.line(), r.from()) + ") WHERE CASE WHEN _cvg_r IS NULL THEN true"
                 + " WHEN _cvg_r = '" + BLANK + "' THEN false ELSE error('row rejected: ' || _cvg_r) END";
+        long inserted;
         try {
-            long inserted = s.update(new BoundSql(insert, r.fromParameters()));
+            inserted = s.update(new BoundSql(insert, r.fromParameters()));
             copyUnparsed(s, rejectsSql, r, string(file.toString()));
-            return inserted;
-        } finally {
-            r.dropTemporaryTables(s);
+        } catch (ConvergenceException e) {
+            try {
+                r.dropTemporaryTables(s);
+            } catch (ConvergenceException dropFailed) {
+                // inside a transaction the failed insert aborted it: DuckDB refuses the drop, and the rollback drops them
+                e.addSuppressed(dropFailed);
+            }
+            throw e;
         }
+        r.dropTemporaryTables(s);
+        return inserted;
     }
 
     /** The load's two tables: rows to load (and, until the end, rejected ones) and every rejected record. */

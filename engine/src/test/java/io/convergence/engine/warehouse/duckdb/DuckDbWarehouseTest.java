@@ -150,6 +150,26 @@ class DuckDbWarehouseTest extends WarehouseContractTest {
     }
 
     @Test
+    void aBadRowInALaterFileRollsBackWhatEarlierFilesAppended() throws IOException {
+        TableId target = existingOrders();
+        Path first = Files.writeString(tempDir.resolve("a.csv"), "id,amount\n2,20\n");
+        Path second = Files.writeString(tempDir.resolve("b.csv"), "id,amount\n3,x\n4,40\n");
+        FileLoad two = new FileLoad(List.of(first, second), load(first, FileFormat.CSV, target).source(), load(first, FileFormat.CSV, target).schema(),
+                target);
+        try (StagedLoad staged = warehouse.stageFiles(two, Publication.append(target), quarantine(), noCancel)) {
+            assertThat(staged).isInstanceOf(DuckDbStagedLoad.class);
+            // nothing of a.csv stayed in the target from the abandoned direct append
+            assertThat(rows("SELECT count(*) FROM {{ ref('raw.orders') }}")).containsExactly(List.of(1L));
+            assertThat(staged.firstRejections(5)).singleElement().satisfies(r -> {
+                assertThat(r.sourceFile()).isEqualTo(second.toString());
+                assertThat(r.lineNumber()).isEqualTo(2);
+            });
+            assertThat(publishAppend(staged, target, FenceCheck.NONE)).isEqualTo(new StagedLoad.LoadOutcome(2, 1));
+        }
+        assertThat(rows("SELECT id FROM {{ ref('raw.orders') }} ORDER BY id")).containsExactly(List.of(1L), List.of(2L), List.of(4L));
+    }
+
+    @Test
     void recordsTheReaderCannotParseKeepTheAppendDirectAndTheirLines() throws IOException {
         TableId target = existingOrders();
         Path csv = csv("id,amount\n2,20\n\n3,30,extra\n4,40\n");
