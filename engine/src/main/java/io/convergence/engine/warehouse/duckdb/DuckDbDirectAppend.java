@@ -12,7 +12,7 @@ import io.convergence.engine.warehouse.TableId;
 import java.util.List;
 
 /**
- * Files already appended to their target by {@link DuckDbFileStager#appendDirectly}, inside a
+ * Files already appended to their target by {@link DuckDbFileStager#stageForAppend}, inside a
  * transaction this load holds open: the rows are invisible to every other session until {@link #publish}
  * commits them together with the quarantine insert, after the same balance and fence checks as a staged
  * load. Closing without publishing rolls them back (a crash does the same: DuckDB never makes an

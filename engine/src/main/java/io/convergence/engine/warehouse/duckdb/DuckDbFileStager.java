@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * the schema (the usual case): the staging table holds only the schema's columns and the insert stops at
  * the first row that fails; only then are the files staged again classifying every row as above. An
  * append to an existing table takes the same strict insert straight into the target
- * ({@link #appendDirectly}).
+ * ({@link #stageForAppend}).
  *
  * <p>Line numbers: DuckDB's CSV reject table numbers records (header, skipped and blank lines count; a
  * quoted newline does not). Rows rejected after parsing get the same numbering from their position in
@@ -70,10 +70,24 @@ final class DuckDbFileStager {
 
     static StagedLoad stage(DuckDbWarehouse warehouse, FileLoad load, CancellationToken cancellation) {
         validate(load);
-        Optional<StagedLoad> strict = stageStrict(warehouse, load, cancellation);
-        if (strict.isPresent()) {
-            return strict.get();
+        return stageStrict(warehouse, load, cancellation).orElseGet(() -> stageClassified(warehouse, load, cancellation));
+    }
+
+    /**
+     * Files to append to their target: straight into it when it exists and every parsed row passes
+     * ({@link #appendDirectly}), else staged. When the direct append met a failing row, the files are
+     * classified at once: a strict staging would only stop at that row again.
+     */
+    static StagedLoad stageForAppend(DuckDbWarehouse warehouse, FileLoad load, Quarantine quarantine, CancellationToken cancellation) {
+        validate(load);
+        if (!warehouse.tableExists(load.target())) {
+            return stage(warehouse, load, cancellation);
         }
+        return appendDirectly(warehouse, load, quarantine, cancellation).orElseGet(() -> stageClassified(warehouse, load, cancellation));
+    }
+
+    /** Stages the files classifying every row: good rows and rejected ones with reason, raw text and line. */
+    private static StagedLoad stageClassified(DuckDbWarehouse warehouse, FileLoad load, CancellationToken cancellation) {
         TableId staging = warehouse.newStagingTable(load.target());
         TableId rejects = warehouse.newStagingTable(load.target());
         warehouse.ensureDataset(staging.dataset());
@@ -120,19 +134,15 @@ final class DuckDbFileStager {
      * files whose every parsed row passes the schema: the insert stops at the first row that does not (an
      * {@code error()} in its filter), everything is rolled back and empty is returned, and the caller stages
      * the files as usual, having lost the part read before that row. Records the reader cannot parse are
-     * kept with their lines, as when staging. Empty as well when the target does not exist yet.
-     * {@code quarantine}'s table is created here, before the transaction, which could not see it otherwise.
+     * kept with their lines, as when staging. {@code quarantine}'s table is created here, before the
+     * transaction, which could not see it otherwise.
      */
-    static Optional<StagedLoad> appendDirectly(DuckDbWarehouse warehouse, FileLoad load, Quarantine quarantine,
-                                               CancellationToken cancellation) {
-        validate(load);
+    private static Optional<StagedLoad> appendDirectly(DuckDbWarehouse warehouse, FileLoad load, Quarantine quarantine,
+                                                       CancellationToken cancellation) {
         TableId rejects = warehouse.newStagingTable(load.target());
         DuckDbSession s = warehouse.session("appending files to " + load.target(), cancellation);
         boolean handedOver = false;
         try {
-            if (!DuckDbWarehouse.tableExists(s, load.target())) {
-                return Optional.empty();
-            }
             DuckDbStagedLoad.prepareQuarantine(warehouse, s, quarantine);
             s.update(createRejects(warehouse, rejects));
             s.begin();

@@ -467,10 +467,7 @@ public final class DuckDbWarehouse implements Warehouse {
     @Override
     public StagedLoad stageFiles(FileLoad load, Publication publication, Quarantine quarantine, CancellationToken cancellation) {
         if (publication.mode() == WriteMode.APPEND && publication.target().equals(load.target())) {
-            Optional<StagedLoad> direct = DuckDbFileStager.appendDirectly(this, load, quarantine, cancellation);
-            if (direct.isPresent()) {
-                return direct.get();
-            }
+            return DuckDbFileStager.stageForAppend(this, load, quarantine, cancellation);
         }
         return stageFiles(load, cancellation);
     }
