@@ -146,9 +146,9 @@ final class DuckDbFileStager {
             DuckDbStagedLoad.prepareQuarantine(warehouse, s, quarantine);
             s.update(createRejects(warehouse, rejects));
             s.begin();
-            long read = insertStrict(s, warehouse, load.target(), load, rejects, cancellation);
+            long inserted = insertStrict(s, warehouse, load.target(), load, rejects, cancellation);
             long rejected = warehouse.rowCount(s, rejects);
-            DuckDbDirectAppend direct = new DuckDbDirectAppend(warehouse, s, load, quarantine, rejects, read, rejected);
+            DuckDbDirectAppend direct = new DuckDbDirectAppend(warehouse, s, load, quarantine, rejects, inserted + rejected, rejected);
             handedOver = true;
             return Optional.of(direct);
         } catch (ConvergenceException e) {
@@ -182,10 +182,10 @@ final class DuckDbFileStager {
         try (DuckDbSession s = warehouse.session("reading files into " + load.target(), cancellation)) {
             s.update(createStaging(warehouse, staging, load.schema(), false));
             s.update(createRejects(warehouse, rejects));
-            long read = insertStrict(s, warehouse, staging, load, rejects, cancellation);
+            long inserted = insertStrict(s, warehouse, staging, load, rejects, cancellation);
             long rejected = warehouse.rowCount(s, rejects);
             staged = true;
-            return Optional.of(new DuckDbStagedLoad(warehouse, staging, rejects, load.schema(), read, rejected));
+            return Optional.of(new DuckDbStagedLoad(warehouse, staging, rejects, load.schema(), inserted + rejected, rejected));
         } catch (ConvergenceException e) {
             return notStrict(load, e, cancellation);
         } finally {
@@ -198,7 +198,7 @@ final class DuckDbFileStager {
 
     /**
      * Inserts every file's rows into {@code destination}, stopping at the first row that fails the schema;
-     * returns the records read (rows inserted plus records the reader could not parse, now in {@code rejects}).
+     * records the reader could not parse go to {@code rejects}. Returns the rows inserted.
      */
     private static long insertStrict(DuckDbSession s, DuckDbWarehouse warehouse, TableId destination, FileLoad load, TableId rejects,
                                      CancellationToken cancellation) {
@@ -207,9 +207,8 @@ final class DuckDbFileStager {
             cancellation.throwIfCancelled();
             inserted += insertStrictFile(s, warehouse.quote(destination), load, file, warehouse.quote(rejects));
         }
-        long read = inserted + warehouse.rowCount(s, rejects);
-        LOG.debug("read {} records from {} files into {}, every parsed row passing", read, load.files().size(), destination);
-        return read;
+        LOG.debug("inserted {} rows from {} files into {}, every parsed row passing", inserted, load.files().size(), destination);
+        return inserted;
     }
 
     /**
