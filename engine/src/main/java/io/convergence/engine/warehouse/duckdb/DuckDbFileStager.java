@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -231,13 +232,7 @@ final class DuckDbFileStager {
     private static long insertStrictFile(DuckDbSession s, String destination, FileLoad load, Path file, String rejectsSql) {
         List<SchemaField> schema = load.schema();
         Reading r = reading(s, load, file);
-        StringBuilder names = new StringBuilder();
-        StringBuilder values = new StringBuilder();
-        for (int i = 0; i < schema.size(); i++) {
-            names.append(i == 0 ? "" : ", ").append(DuckDbTypes.quote(schema.get(i).name()));
-            values.append(i == 0 ? "" : ", ").append("_cvg_v").append(i);
-        }
-        String insert = "INSERT INTO " + destination + " (" + names + ") SELECT " + values + " FROM ("
+        String insert = "INSERT INTO " + destination + " (" + DuckDbTypes.columnList(schema) + ") SELECT " + convertedValues(schema) + " FROM ("
                 + classified(schema, r.sources(), r.typed(), r.rowReason(), r.line(), r.from()) + ") WHERE CASE WHEN _cvg_r IS NULL THEN true"
                 + " WHEN _cvg_r = '" + BLANK + "' THEN false ELSE error('row rejected: ' || _cvg_r) END";
         long inserted;
@@ -288,12 +283,8 @@ final class DuckDbFileStager {
     }
 
     private static String createStaging(DuckDbWarehouse warehouse, TableId staging, List<SchemaField> schema, boolean withReject) {
-        StringBuilder sql = new StringBuilder("CREATE TABLE ").append(warehouse.quote(staging)).append(" (");
-        for (SchemaField f : schema) {
-            sql.append(DuckDbTypes.quote(f.name())).append(' ').append(DuckDbTypes.of(f)).append(", ");
-        }
-        sql.setLength(sql.length() - 2);
-        return sql.append(withReject ? ", " + REJECT + " VARCHAR)" : ")").toString();
+        return "CREATE TABLE " + warehouse.quote(staging) + " (" + DuckDbTypes.columnDefinitions(schema, false)
+                + (withReject ? ", " + REJECT + " VARCHAR)" : ")");
     }
 
     // ---- CSV ----
@@ -610,14 +601,14 @@ final class DuckDbFileStager {
      */
     private static String insertSelect(Tables tables, List<SchemaField> schema, List<String> sources, List<String> typed,
                                        String rowReason, String raw, String line, String from) {
-        StringBuilder outer = new StringBuilder("INSERT INTO ").append(tables.stagingSql()).append(" SELECT ");
-        for (int i = 0; i < schema.size(); i++) {
-            outer.append("_cvg_v").append(i).append(", ");
-        }
-        outer.append("CASE WHEN _cvg_r IS NOT NULL THEN CAST(json_object('reason', _cvg_r, 'raw', left(").append(raw).append(", ")
-                .append(RAW_LIMIT).append("), 'line', _cvg_n) AS VARCHAR) END FROM (")
-                .append(classified(schema, sources, typed, rowReason, line, from)).append(")");
-        return outer.toString();
+        return "INSERT INTO " + tables.stagingSql() + " SELECT " + convertedValues(schema)
+                + ", CASE WHEN _cvg_r IS NOT NULL THEN CAST(json_object('reason', _cvg_r, 'raw', left(" + raw + ", " + RAW_LIMIT
+                + "), 'line', _cvg_n) AS VARCHAR) END FROM (" + classified(schema, sources, typed, rowReason, line, from) + ")";
+    }
+
+    /** The converted values {@link #classified} names, in schema order: {@code _cvg_v0, _cvg_v1, ...}. */
+    private static String convertedValues(List<SchemaField> schema) {
+        return String.join(", ", IntStream.range(0, schema.size()).mapToObj(i -> "_cvg_v" + i).toList());
     }
 
     /**

@@ -44,8 +44,6 @@ final class DuckDbStagedLoad extends CountedLoad {
         this.schema = List.copyOf(schema);
     }
 
-
-
     @Override
     public List<Rejection> firstRejections(int limit) {
         try (DuckDbSession s = warehouse.session("reading rejected rows", new CancellationToken())) {
@@ -85,10 +83,10 @@ final class DuckDbStagedLoad extends CountedLoad {
             if (mode == WriteMode.REPLACE || mode == WriteMode.APPEND && !DuckDbWarehouse.tableExists(s, target)) {
                 return publishBySwap(s, quarantine, target, fence);
             }
-            warehouse.createIfMissing(s, target, "CREATE TABLE IF NOT EXISTS " + warehouse.quote(target) + " (" + columnsDdl() + ")");
+            warehouse.createIfMissing(s, target, "CREATE TABLE IF NOT EXISTS " + warehouse.quote(target) + " (" + DuckDbTypes.columnDefinitions(schema, true) + ")");
             s.begin();
             long quarantined = insertQuarantine(warehouse, s, quarantine, rejects);
-            String good = "SELECT " + columnList() + " FROM " + warehouse.quote(staging);
+            String good = "SELECT " + DuckDbTypes.columnList(schema) + " FROM " + warehouse.quote(staging);
             long loaded;
             switch (mode) {
                 case APPEND:
@@ -184,25 +182,6 @@ final class DuckDbStagedLoad extends CountedLoad {
                 + REASON + ", " + RAW + ", ? FROM " + warehouse.quote(rejects) + " ORDER BY " + FILE + ", " + LINE,
                 List.of(new ParameterValue(ParameterType.STRING, quarantine.runId()),
                         new ParameterValue(ParameterType.TIMESTAMP, quarantine.rejectedAt()))));
-    }
-
-    private String columnList() {
-        StringBuilder out = new StringBuilder();
-        for (SchemaField f : schema) {
-            out.append(out.length() == 0 ? "" : ", ").append(DuckDbTypes.quote(f.name()));
-        }
-        return out.toString();
-    }
-
-    private String columnsDdl() {
-        StringBuilder out = new StringBuilder();
-        for (SchemaField f : schema) {
-            out.append(out.length() == 0 ? "" : ", ").append(DuckDbTypes.quote(f.name())).append(' ').append(DuckDbTypes.of(f));
-            if (f.required()) {
-                out.append(" NOT NULL");
-            }
-        }
-        return out.toString();
     }
 
     @Override

@@ -77,6 +77,20 @@ final class DuckDbTypes {
         return "\"" + column.replace("\"", "\"\"") + "\"";
     }
 
+    /** The schema's columns, quoted, comma-separated: {@code "a", "b"}. */
+    static String columnList(List<SchemaField> schema) {
+        return String.join(", ", schema.stream().map(f -> quote(f.name())).toList());
+    }
+
+    /**
+     * The schema's column definitions, comma-separated: {@code "a" BIGINT, "b" VARCHAR}, with NOT NULL on
+     * REQUIRED columns when {@code notNull} (a staging table, which also holds rows about to be rejected, has none).
+     */
+    static String columnDefinitions(List<SchemaField> schema, boolean notNull) {
+        return String.join(", ", schema.stream()
+                .map(f -> quote(f.name()) + " " + of(f) + (notNull && f.required() ? " NOT NULL" : "")).toList());
+    }
+
     /** A DuckDB column type as a BigQuery schema field (type and mode). */
     static SchemaField toField(String name, String duckType, boolean nullable) {
         String t = duckType.trim();
