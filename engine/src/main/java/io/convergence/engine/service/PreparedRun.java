@@ -10,8 +10,6 @@ import io.convergence.engine.model.IngestStep;
 import io.convergence.engine.model.Target;
 import io.convergence.engine.plan.Plan;
 import io.convergence.engine.steps.FileGlob;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -68,14 +66,7 @@ public record PreparedRun(
         StringBuilder out = new StringBuilder("Inputs\n");
         for (IngestStep step : ingests) {
             List<Path> files = FileGlob.expand(pipeline.dir(), step.source().uri());
-            long bytes = 0;
-            for (Path file : files) {
-                try {
-                    bytes += Files.size(file);
-                } catch (IOException e) {
-                    // gone since the glob ran: the step will say so when it runs
-                }
-            }
+            long bytes = FileGlob.totalBytes(files);
             out.append("  ").append(step.id()).append(" ".repeat(width - step.id().length())).append("  ").append(step.source().uri())
                     .append(": ").append(files.isEmpty() ? "no file matches (the step would fail)"
                             : files.size() + (files.size() == 1 ? " file, " : " files, ") + DataSize.format(bytes)).append('\n');

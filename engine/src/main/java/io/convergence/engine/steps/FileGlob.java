@@ -18,6 +18,22 @@ public final class FileGlob {
     private FileGlob() {
     }
 
+    /**
+     * The files' total size; a file gone since the glob ran counts nothing (the size only informs: a plan's
+     * inputs, a step's statistics).
+     */
+    public static long totalBytes(List<Path> files) {
+        long total = 0;
+        for (Path f : files) {
+            try {
+                total += Files.size(f);
+            } catch (IOException e) {
+                // gone or unreadable: the step reading it says so
+            }
+        }
+        return total;
+    }
+
     /** Matching regular files in name order; empty when nothing matches. */
     public static List<Path> expand(Path baseDir, String uri) {
         String pattern = uri.replace('\\', '/');

@@ -22,8 +22,6 @@ import io.convergence.engine.warehouse.TableId;
 import io.convergence.engine.warehouse.TableNames;
 import io.convergence.engine.warehouse.Warehouse;
 import io.convergence.engine.warehouse.WarehouseCapability;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -117,7 +115,7 @@ public final class IngestRunner implements StepRunner {
             details.put("target", target.toString());
             details.put("quarantine", quarantineTable.toString());
             details.put("files", cloud ? uri : Integer.toString(files.size()));
-            return new StepResult(outcome.loaded(), totalBytes(files), details);
+            return new StepResult(outcome.loaded(), FileGlob.totalBytes(files), details);
         }
     }
 
@@ -151,17 +149,5 @@ public final class IngestRunner implements StepRunner {
             String reason = r.reason().endsWith(".") ? r.reason().substring(0, r.reason().length() - 1) : r.reason();
             return file + (r.lineNumber() > 0 ? ":" + r.lineNumber() : "") + " " + reason;
         }).collect(Collectors.joining("; "));
-    }
-
-    private static long totalBytes(List<Path> files) {
-        long total = 0;
-        for (Path f : files) {
-            try {
-                total += Files.size(f);
-            } catch (IOException e) {
-                // the size only feeds statistics; the load itself already succeeded
-            }
-        }
-        return total;
     }
 }
