@@ -71,18 +71,28 @@ public final class TransformRunner implements StepRunner {
         }
 
         long rows;
-        switch (step.write()) {
-            case APPEND:
-                rows = warehouse.appendFromQuery(target, query, context.cancellation());
-                break;
-            case REPLACE:
-                rows = warehouse.replaceTable(target, query, fences.apply(context), context.cancellation());
-                break;
-            case REPLACE_PARTITIONS:
-                rows = replacePartition(context, step, target, query);
-                break;
-            default:
-                throw new IllegalStateException("unknown write mode " + step.write());
+        try {
+            switch (step.write()) {
+                case APPEND:
+                    rows = warehouse.appendFromQuery(target, query, context.cancellation());
+                    break;
+                case REPLACE:
+                    rows = warehouse.replaceTable(target, query, fences.apply(context), context.cancellation());
+                    break;
+                case REPLACE_PARTITIONS:
+                    rows = replacePartition(context, step, target, query);
+                    break;
+                default:
+                    throw new IllegalStateException("unknown write mode " + step.write());
+            }
+        } catch (ConvergenceException e) {
+            if (e.code() != ErrorCode.SQL_ERROR) {
+                throw e;
+            }
+            // the warehouse quotes the statement it ran (its own staging tables and wrappers); the user wants
+            // their file, line and column, and the warehouse's own words (the cause) without that wrapping
+            String message = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage().strip() : e.getMessage();
+            throw new ConvergenceException(ErrorCode.SQL_ERROR, SqlErrorLocator.describe(step.sql(), message, query.sql(), sql), e);
         }
         StepSupport.log(context, "INFO", "wrote " + StepSupport.plural(rows, "row") + " to " + step.target() + " ("
                 + step.write().name().toLowerCase(Locale.ROOT) + context.partition().map(p -> ", partition " + p.key()).orElse("") + ")");

@@ -142,6 +142,33 @@ class TransformRunnerTest {
     }
 
     @Test
+    void sqlErrorsPointAtTheUsersFileLineAndColumnInEveryWriteMode() {
+        // "amount" appears three times; the second one, on line 3, names a table alias that does not exist
+        f.write("sql/typo.sql", """
+                -- totals per day
+                SELECT o.order_date, SUM(o.amount) AS amount,
+                       MAX(x.amount) AS biggest
+                FROM {{ ref('raw.orders') }} AS o
+                WHERE o.order_date >= @partition_start AND o.order_date < @partition_end
+                GROUP BY o.order_date
+                """);
+        for (WriteMode write : WriteMode.values()) {
+            PartitionBy partitionBy = write == WriteMode.REPLACE_PARTITIONS ? new PartitionBy("order_date", PartitionGrain.DAY) : null;
+            assertThatThrownBy(() -> f.run(transform("sql/typo.sql", write, partitionBy), StepFixture.day("2024-03-01"), Map.of()))
+                    .as(write.name())
+                    .isInstanceOfSatisfying(ConvergenceException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.SQL_ERROR);
+                        assertThat(e.getMessage()).startsWith("sql/typo.sql:3:12: ")
+                                .contains("x.amount")
+                                .endsWith("  3 |        MAX(x.amount) AS biggest\n    |            ^")
+                                // the excerpt of Convergence's own statement (staging table names) is gone
+                                .doesNotContain("_cvg_stage").doesNotContain("LINE 3:");
+                    });
+        }
+        assertThat(f.warehouse.listTables("acme_mart")).isEmpty();
+    }
+
+    @Test
     void userMistakesAreClearErrors() {
         f.write("sql/raw.sql", "SELECT *\nFROM raw.orders");
         assertThatThrownBy(() -> f.run(transform("sql/raw.sql", WriteMode.REPLACE, null)))
