@@ -1,6 +1,8 @@
 package io.convergence.app.cli;
 
 import io.convergence.engine.config.LoadResult;
+import io.convergence.engine.config.WorkspaceLoader;
+import io.convergence.engine.error.ConvergenceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +24,8 @@ final class ValidateCommand extends BaseCommand {
     enum Format { TEXT, JSON }
 
     @Parameters(paramLabel = "PATH", arity = "0..*",
-            description = "Report only problems in these files or folders (default: the whole workspace).")
+            description = "Report only problems in these files or folders, or pipelines named TENANT/PIPELINE"
+                    + " (default: the whole workspace).")
     List<Path> paths = new ArrayList<>();
 
     @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
@@ -35,7 +38,8 @@ final class ValidateCommand extends BaseCommand {
         for (Path path : paths) {
             Path absolute = context().resolve(path);
             if (!Files.exists(absolute)) {
-                throw new ParameterException(spec.commandLine(), "no such file or folder: " + path);
+                absolute = pipelineFolder(path).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                        "no such file or folder, nor a pipeline TENANT/PIPELINE in the workspace: " + path));
             }
             filters.add(absolute);
         }
@@ -54,6 +58,22 @@ final class ValidateCommand extends BaseCommand {
             report.writeText(out());
         }
         return report.errors() > 0 ? ExitCodes.FAILED : ExitCodes.OK;
+    }
+
+    /** {@code tenant/pipeline}, as {@code run} takes it: that pipeline's folder in the workspace, if it has one. */
+    private Optional<Path> pipelineFolder(Path reference) {
+        if (reference.isAbsolute() || reference.getNameCount() != 2) {
+            return Optional.empty();
+        }
+        Path root;
+        try {
+            root = requireWorkspace();
+        } catch (ConvergenceException e) {
+            return Optional.empty();
+        }
+        Path folder = root.resolve(WorkspaceLoader.TENANTS_DIR).resolve(reference.getName(0))
+                .resolve(WorkspaceLoader.PIPELINES_DIR).resolve(reference.getName(1));
+        return Files.isDirectory(folder) ? Optional.of(folder) : Optional.empty();
     }
 
     private Path workspace(List<Path> filters) {

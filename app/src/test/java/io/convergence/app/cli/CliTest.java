@@ -272,8 +272,20 @@ class CliTest {
         void missingPathIsAUsageError() {
             Outcome outcome = run("validate", "tenants/nope");
             assertThat(outcome.exitCode()).isEqualTo(ExitCodes.USAGE);
-            assertThat(outcome.err()).startsWith("error: no such file or folder: tenants/nope");
+            assertThat(outcome.err()).startsWith("error: no such file or folder, nor a pipeline TENANT/PIPELINE in the workspace: tenants/nope");
             assertThat(loaded).isEmpty();
+        }
+
+        @Test
+        void aPipelineIsNamedAsRunNamesIt() {
+            cwd = temp.resolve("elsewhere");
+            Outcome outcome = run("validate", "-w", "../ws", "acme/daily_sales");
+            assertThat(outcome.exitCode()).isEqualTo(ExitCodes.FAILED);
+            assertThat(outcome.out()).startsWith("tenants/acme/pipelines/daily_sales/pipeline.yml:12:19: error CV203: ")
+                    .endsWith("1 error, 1 warning in 2 files\n");
+            Outcome missing = run("validate", "-w", "../ws", "acme/nope");
+            assertThat(missing.exitCode()).isEqualTo(ExitCodes.USAGE);
+            assertThat(missing.err()).contains("nor a pipeline TENANT/PIPELINE in the workspace: acme/nope");
         }
 
         @Test
