@@ -21,7 +21,8 @@ public record QualityStep(
         @Doc("Table under test as dataset.table.") @Required @Pattern(Ids.TABLE_REF) String table,
         @Doc("A checks file (relative to pipeline.yml) or an inline list of checks.") @Required ChecksSpec checks,
         @Doc("Rows examined: a row count, or 'full'. row_count always counts the whole table or partition and freshness looks at the whole table, since a sample would make them meaningless.") @Default("full") Sample sample,
-        @Doc("What a failed error-severity check does to the run.") @Default("fail") OnFailure onFailure)
+        @Doc("What a failed error-severity check does to the run. A check that cannot run (its SQL refused, a column"
+                + " missing) fails the step either way.") @Default("fail") OnFailure onFailure)
         implements Step {
     public QualityStep {
         requireNonNull(id, "id is null");

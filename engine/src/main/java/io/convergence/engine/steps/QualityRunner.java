@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.error.ErrorCode;
+import io.convergence.engine.error.ErrorType;
 import io.convergence.engine.exec.ParameterValue;
 import io.convergence.engine.exec.PartitionWindow;
 import io.convergence.engine.exec.StepContext;
@@ -21,6 +22,7 @@ import io.convergence.engine.model.TransformStep;
 import io.convergence.engine.run.RunEvent;
 import io.convergence.engine.sql.SqlLexer;
 import io.convergence.engine.sql.SqlTemplate;
+import io.convergence.engine.validation.SourceLocation;
 import io.convergence.engine.warehouse.BigQueryTypes;
 import io.convergence.engine.warehouse.BoundSql;
 import io.convergence.engine.warehouse.PartitionRange;
@@ -108,7 +110,9 @@ public final class QualityRunner implements StepRunner {
 
         List<String> errors = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        for (Check check : checks) {
+        List<ConvergenceException> unevaluated = new ArrayList<>();
+        for (int index = 0; index < checks.size(); index++) {
+            Check check = checks.get(index);
             context.cancellation().throwIfCancelled();
             CheckSeverity severity = check.severity() == null ? CheckSeverity.ERROR : check.severity();
             // what a failure of this check does here: with on_failure: warn an error-severity failure only warns
@@ -118,10 +122,14 @@ public final class QualityRunner implements StepRunner {
             try {
                 outcome = evaluate(context, check, schema, names, whole, scoped, sampled);
             } catch (ConvergenceException e) {
-                if (e.code() == ErrorCode.RUN_CANCELLED) {
+                if (e.code() == ErrorCode.RUN_CANCELLED || e.type() != ErrorType.USER) {
+                    // a transient or unavailable warehouse is not a verdict on the data: the step fails (and may be retried)
                     throw e;
                 }
-                outcome = new Outcome(false, 0, List.of(), "could not evaluate: " + e.getMessage());
+                String reason = SqlErrorLocator.withoutExcerpt(e.getMessage());
+                outcome = new Outcome(false, 0, List.of(), "could not evaluate: " + reason);
+                unevaluated.add(new ConvergenceException(e.code(), where(context, step, index) + "check " + name + " could not be evaluated: "
+                        + reason, e));
             }
             context.events().onEvent(new RunEvent.CheckEvaluated(context.runId(), context.clock().instant(), step.id(),
                     StepSupport.partitionKey(context), name, check.typeName(), effective.name(), outcome.passed(), outcome.failingRows(),
@@ -136,6 +144,15 @@ public final class QualityRunner implements StepRunner {
             }
         }
 
+        if (!unevaluated.isEmpty()) {
+            // severity and on_failure weigh failing rows; a check that cannot run is a mistake in the pipeline, and
+            // passing over it (with on_failure: warn) would hide that nothing is being checked
+            ConvergenceException first = unevaluated.get(0);
+            String more = unevaluated.size() == 1 ? "" : " (and " + StepSupport.plural(unevaluated.size() - 1, "more check") + ": "
+                    + unevaluated.stream().skip(1).map(Throwable::getMessage).collect(Collectors.joining("; ")) + ")";
+            throw new ConvergenceException(first.code(), first.getMessage() + more
+                    + ". A check that cannot run fails its step whatever its severity and on_failure", first);
+        }
         String where = scoped.description();
         if (!errors.isEmpty() && step.onFailure() == OnFailure.FAIL) {
             throw new ConvergenceException(ErrorCode.QUALITY_CHECK_FAILED, StepSupport.plural(errors.size(), "check") + " of " + checks.size()
@@ -156,6 +173,23 @@ public final class QualityRunner implements StepRunner {
         details.put("failed", Integer.toString(errors.size()));
         details.put("warnings", Integer.toString(warnings.size()));
         return new StepResult(examined, 0, details);
+    }
+
+    /**
+     * Where check {@code index} of the step is written, as {@code pipeline.yml:LINE:COL: } for inline checks
+     * (the node of its SQL for an expression) or {@code checks/FILE: } for a checks file.
+     */
+    private static String where(StepContext context, QualityStep step, int index) {
+        if (step.checks() instanceof ChecksSpec.File file) {
+            return file.path() + ": ";
+        }
+        int stepIndex = context.pipeline().pipeline().steps().indexOf(step);
+        if (stepIndex < 0) {
+            return "";
+        }
+        SourceLocation at = context.pipeline().sourceMap().locate("/steps/" + stepIndex + "/checks/" + index + "/sql");
+        String file = context.pipeline().file().getFileName().toString();
+        return at.line() > 0 ? file + ":" + at.line() + ":" + at.column() + ": " : file + ": ";
     }
 
     private List<Check> checks(StepContext context, QualityStep step) {

@@ -98,7 +98,7 @@ final class SqlErrorLocator {
             return file + ": " + message;
         }
         Location l = location.get();
-        String text = EXCERPT.matcher(message).replaceFirst("").strip();
+        String text = withoutExcerpt(message);
         String sourceLine = original.lines().skip(l.line() - 1L).findFirst().orElse("");
         String number = String.valueOf(l.line());
         StringBuilder out = new StringBuilder(file).append(':').append(l.line());
@@ -114,6 +114,11 @@ final class SqlErrorLocator {
             out.append('\n').append("  ").append(" ".repeat(number.length())).append(" | ").append(pad).append('^');
         }
         return out.toString();
+    }
+
+    /** {@code message} without the warehouse's excerpt of the statement it ran (which shows Convergence's own SQL). */
+    static String withoutExcerpt(String message) {
+        return EXCERPT.matcher(message).replaceFirst("").strip();
     }
 
     /** An identifier, a quoted name, a number, or else the first non-blank character. */

@@ -182,6 +182,23 @@ class QualityRunnerTest {
     }
 
     @Test
+    void aCheckThatCannotRunFailsTheStepEvenWithOnFailureWarn() {
+        QualityStep step = quality("mart.good", List.of(new Check.Expression("typo", CheckSeverity.WARN, "amount_typo > 0"),
+                new Check.NotNull(null, ERROR, "order_id")), Sample.FULL, OnFailure.WARN);
+        assertThatThrownBy(() -> f.run(step))
+                .isInstanceOfSatisfying(ConvergenceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SQL_ERROR))
+                .hasMessageStartingWith("pipeline.yml: check typo could not be evaluated: ")
+                .hasMessageContaining("amount_typo")
+                .hasMessageEndingWith("A check that cannot run fails its step whatever its severity and on_failure")
+                // the warehouse's excerpt of Convergence's own query is left out
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("LINE 1:").doesNotContain("_cvg_rows"));
+        // every check is still evaluated and recorded
+        assertThat(f.events(RunEvent.CheckEvaluated.class)).hasSize(2).satisfiesExactly(
+                typo -> assertThat(typo.detail()).startsWith("could not evaluate: ").doesNotContain("LINE 1:"),
+                notNull -> assertThat(notNull.passed()).isTrue());
+    }
+
+    @Test
     void checksFilesAreRead() {
         f.write("checks/orders.yml", """
                 checks:
