@@ -153,6 +153,8 @@ public final class RunView {
         where.getStyleClass().add("failure-where");
         Label error = new Label();
         error.setId("failureError");
+        // monospaced: a SQL error quotes the file's line with a caret under the failing token
+        error.getStyleClass().add("failure-error");
         error.setWrapText(true);
         model.failureProperty().addListener((o, before, failure) -> {
             where.setText(failure == null ? "" : "Failed: " + failure.where());
