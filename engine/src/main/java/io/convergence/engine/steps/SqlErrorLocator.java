@@ -16,11 +16,15 @@ import java.util.regex.Pattern;
  * occurrence of it in the file: on the same line when compiling kept the lines (it does unless a string
  * literal held an escaped line break), else by its rank in the whole text.
  *
- * <p>Best effort, never wrong silently: a message without an excerpt, or a token that the file does not
+ * <p>BigQuery says {@code at [line:column]} instead; below the first line (which also holds the wrapper) that
+ * maps the same way.
+ *
+ * <p>Best effort, never wrong silently: a message without a position, or a token that the file does not
  * contain (a physical table name from a ref), gives the line alone, or no location.
  */
 final class SqlErrorLocator {
     private static final Pattern EXCERPT = Pattern.compile("(?m)^LINE (\\d+): (.*)\\R( *)\\^[ \\t]*$");
+    private static final Pattern BIGQUERY_POSITION = Pattern.compile(" at \\[(\\d+):(\\d+)\\]");
     private static final String ELLIPSIS = "...";
 
     /** A 1-based position in a file; {@code column} is 0 when only the line is known. */
@@ -34,7 +38,7 @@ final class SqlErrorLocator {
     static Optional<Location> locate(String message, String compiled, String original) {
         Matcher m = EXCERPT.matcher(message);
         if (!m.find()) {
-            return Optional.empty();
+            return bigQueryPosition(message, compiled, original);
         }
         int line = Integer.parseInt(m.group(1));
         String context = m.group(2);
@@ -61,7 +65,54 @@ final class SqlErrorLocator {
         String compiledLine = compiledLines.get(line - 1);
         int at = bestOccurrence(compiledLine, token, before, after);
         if (at < 0) {
+            // the warehouse numbered lines of a statement it rewrote itself (a BigQuery-compatible server that
+            // drops comments, say): the token's best-matching occurrence on any line is meant
+            int bestScore = -1;
+            for (int i = 0; i < compiledLines.size(); i++) {
+                int candidate = bestOccurrence(compiledLines.get(i), token, before, after);
+                int score = candidate < 0 ? -1 : score(compiledLines.get(i), candidate, before, after);
+                if (score > bestScore) {
+                    bestScore = score;
+                    line = i + 1;
+                    at = candidate;
+                }
+            }
+            if (at < 0) {
+                return Optional.empty();
+            }
+            compiledLine = compiledLines.get(line - 1);
+        }
+        return inFile(compiled, original, compiledLines, line, compiledLine, at, token);
+    }
+
+    /**
+     * BigQuery's own form, {@code ... at [3:8]}: line and column in the statement it ran, whose first line
+     * also holds Convergence's {@code CREATE TABLE ... AS} before the query; there only the line is certain.
+     */
+    private static Optional<Location> bigQueryPosition(String message, String compiled, String original) {
+        Matcher m = BIGQUERY_POSITION.matcher(message);
+        if (!m.find()) {
             return Optional.empty();
+        }
+        int line = Integer.parseInt(m.group(1));
+        int column = Integer.parseInt(m.group(2));
+        List<String> compiledLines = compiled.lines().toList();
+        if (line < 1 || line > compiledLines.size() || compiledLines.size() != original.lines().count()) {
+            return Optional.empty();
+        }
+        String compiledLine = compiledLines.get(line - 1);
+        if (line == 1 || column < 1 || column > compiledLine.length()) {
+            return Optional.of(new Location(line, 0));
+        }
+        String token = leadingToken(compiledLine.substring(column - 1));
+        return inFile(compiled, original, compiledLines, line, compiledLine, column - 1, token);
+    }
+
+    /** The file's position of the occurrence of {@code token} at {@code at} on compiled line {@code line}. */
+    private static Optional<Location> inFile(String compiled, String original, List<String> compiledLines, int line, String compiledLine,
+                                             int at, String token) {
+        if (token.isEmpty() || token.isBlank()) {
+            return Optional.of(new Location(line, 0));
         }
         int rank = occurrences(compiledLine.substring(0, at), token).size();
         List<String> originalLines = original.lines().toList();
@@ -143,21 +194,27 @@ final class SqlErrorLocator {
         int best = -1;
         int bestScore = -1;
         for (int at : occurrences(line, token)) {
-            int score = 0;
-            while (score < before.length() && score < at
-                    && line.charAt(at - 1 - score) == before.charAt(before.length() - 1 - score)) {
-                score++;
-            }
-            int forward = 0;
-            while (forward < after.length() && at + forward < line.length() && line.charAt(at + forward) == after.charAt(forward)) {
-                forward++;
-            }
-            if (score + forward > bestScore) {
-                bestScore = score + forward;
+            int score = score(line, at, before, after);
+            if (score > bestScore) {
+                bestScore = score;
                 best = at;
             }
         }
         return best;
+    }
+
+    /** How many characters around {@code at} agree with the excerpt's text before and after its caret. */
+    private static int score(String line, int at, String before, String after) {
+        int backward = 0;
+        while (backward < before.length() && backward < at
+                && line.charAt(at - 1 - backward) == before.charAt(before.length() - 1 - backward)) {
+            backward++;
+        }
+        int forward = 0;
+        while (forward < after.length() && at + forward < line.length() && line.charAt(at + forward) == after.charAt(forward)) {
+            forward++;
+        }
+        return backward + forward;
     }
 
     /** Where {@code token} starts in {@code text}, case-insensitively, as a whole word when it is one. */

@@ -44,6 +44,26 @@ class SqlErrorLocatorTest {
     }
 
     @Test
+    void aWarehouseThatNumberedTheLinesOfItsOwnRewriteStillPointsAtTheToken() {
+        // the BigQuery test server drops the comment line before running the query, so its LINE 2 is the file's line 3
+        String original = "-- page views\nSELECT event_type,\n       nonexistent_col\nFROM {{ ref('raw.events') }}";
+        String compiled = "-- page views\nSELECT event_type,\n       nonexistent_col\nFROM `demo`.`acme_raw`.`events`";
+        String message = duckDb("Binder Error: Referenced column \"nonexistent_col\" not found", 2, "       nonexistent_col", 7);
+        assertThat(SqlErrorLocator.locate(message, compiled, original)).contains(new Location(3, 8));
+    }
+
+    @Test
+    void bigQueryPositionsMapToTheFileBelowTheWrappedFirstLine() {
+        String original = "SELECT a,\n  a + nope AS b\nFROM {{ ref('raw.t') }}";
+        String compiled = "SELECT a,\n  a + nope AS b\nFROM `p`.`acme_raw`.`t`";
+        assertThat(SqlErrorLocator.locate("Unrecognized name: nope at [2:7]", compiled, original)).contains(new Location(2, 7));
+        // line 1 also holds CREATE TABLE ... AS, so its column says nothing about the file
+        assertThat(SqlErrorLocator.locate("Unrecognized name: x at [1:60]", compiled, original)).contains(new Location(1, 0));
+        assertThat(SqlErrorLocator.describe("sql/q.sql", "Unrecognized name: nope at [2:7]", compiled, original))
+                .isEqualTo("sql/q.sql:2:7: Unrecognized name: nope at [2:7]\n  2 |   a + nope AS b\n    |       ^");
+    }
+
+    @Test
     void messagesWithoutAnExcerptKeepTheirTextAndNameTheFile() {
         String message = "Conversion Error: Could not convert string 'x' to INT32";
         assertThat(SqlErrorLocator.locate(message, "SELECT 1", "SELECT 1")).isEmpty();
