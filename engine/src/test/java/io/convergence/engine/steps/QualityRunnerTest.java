@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.error.ErrorCode;
 import io.convergence.engine.exec.CancellationToken;
+import io.convergence.engine.exec.StepContext;
 import io.convergence.engine.exec.StepResult;
 import io.convergence.engine.model.Check;
 import io.convergence.engine.model.CheckSeverity;
@@ -18,6 +19,9 @@ import io.convergence.engine.model.Sample;
 import io.convergence.engine.model.TransformStep;
 import io.convergence.engine.model.WriteMode;
 import io.convergence.engine.run.RunEvent;
+import io.convergence.engine.warehouse.Warehouse;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -196,6 +200,28 @@ class QualityRunnerTest {
         assertThat(f.events(RunEvent.CheckEvaluated.class)).hasSize(2).satisfiesExactly(
                 typo -> assertThat(typo.detail()).startsWith("could not evaluate: ").doesNotContain("LINE 1:"),
                 notNull -> assertThat(notNull.passed()).isTrue());
+    }
+
+    @Test
+    void aTransientWarehouseFailureIsNotAFailedCheck() {
+        // the warehouse answers the table's schema, then fails the check's query as a busy warehouse would
+        Warehouse flaky = (Warehouse) Proxy.newProxyInstance(Warehouse.class.getClassLoader(), new Class<?>[] {Warehouse.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("count")) {
+                        throw new ConvergenceException(ErrorCode.WAREHOUSE_TRANSIENT, "rate limit exceeded");
+                    }
+                    try {
+                        return method.invoke(f.warehouse, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        QualityStep step = quality("mart.good", List.of(new Check.NotNull(null, CheckSeverity.WARN, "order_id")), Sample.FULL, OnFailure.WARN);
+        StepContext context = f.context(f.pipeline(step), step, Optional.empty(), Map.of());
+        assertThatThrownBy(() -> new QualityRunner(flaky, new YamlChecksReader()).run(context))
+                .isInstanceOfSatisfying(ConvergenceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.WAREHOUSE_TRANSIENT));
+        // no verdict on the data was recorded: the executor retries the step
+        assertThat(f.events(RunEvent.CheckEvaluated.class)).isEmpty();
     }
 
     @Test
