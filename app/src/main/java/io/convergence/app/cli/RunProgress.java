@@ -1,5 +1,6 @@
 package io.convergence.app.cli;
 
+import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.plan.UnitKey;
 import io.convergence.engine.run.RunEvent;
 import io.convergence.engine.run.RunEventListener;
@@ -53,7 +54,7 @@ final class RunProgress implements RunEventListener {
             s.state = e.state();
             s.rows = e.rows();
             s.duration = e.duration();
-            s.message = e.errorMessage() == null ? "" : firstLine(e.errorMessage());
+            s.message = e.errorMessage() == null ? "" : ConvergenceException.headline(e.errorMessage());
             if (!bars && e.state() != RunState.QUEUED) {
                 line(e.stepId() + " " + e.state() + details(e.rows(), e.duration(), e.errorMessage()));
             }
@@ -86,7 +87,7 @@ final class RunProgress implements RunEventListener {
             redraw(true);
             out.println("run " + e.runId() + " " + e.state() + (e.duration() == null ? "" : " in " + RunsCommand.duration(e.duration()))
                     + (e.errorCode() == null ? "" : " (" + e.errorCode() + ")")
-                    + (e.errorMessage() == null ? "" : ": " + firstLine(e.errorMessage())));
+                    + (e.errorMessage() == null ? "" : ": " + ConvergenceException.headline(e.errorMessage())));
             out.flush();
             drawnLines = 0;
             return;
@@ -103,19 +104,11 @@ final class RunProgress implements RunEventListener {
             b.append(' ').append(RunsCommand.duration(duration));
         }
         if (error != null && !error.isEmpty()) {
-            b.append(" - ").append(firstLine(error));
+            b.append(" - ").append(ConvergenceException.headline(error));
         }
         return b.toString();
     }
 
-    /**
-     * The headline of an error: the step's ERROR line above already printed all of it (a SQL error's excerpt
-     * of the file, for one), so the state and summary lines repeat only its first line.
-     */
-    private static String firstLine(String message) {
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
-    }
 
     /** A line that scrolls above the live block. */
     private void line(String text) {

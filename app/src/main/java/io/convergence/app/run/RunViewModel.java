@@ -3,6 +3,7 @@ package io.convergence.app.run;
 import static java.util.Objects.requireNonNull;
 
 import io.convergence.app.ui.TaskExecutor;
+import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.exec.PartitionWindow;
 import io.convergence.engine.model.Step;
 import io.convergence.engine.plan.Plan;
@@ -346,7 +347,7 @@ public final class RunViewModel {
                 noteFailure(Optional.empty(), Optional.empty(), finished.errorCode(), finished.errorMessage());
             }
             message.set(finished.state() + " in " + formatDuration(finished.duration())
-                    + (finished.errorMessage() == null ? "" : ": " + finished.errorMessage()));
+                    + (finished.errorMessage() == null ? "" : ": " + ConvergenceException.headline(finished.errorMessage())));
             canCancel.set(false);
             canResume.set(finished.state() != RunState.SUCCEEDED);
         }

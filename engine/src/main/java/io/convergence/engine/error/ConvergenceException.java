@@ -26,6 +26,15 @@ public class ConvergenceException extends RuntimeException {
         return code.type();
     }
 
+    /**
+     * The first line of an error message: where a message goes on with an excerpt (a SQL error quotes the
+     * file's line with a caret), status lines and headers show this and the full text goes to the log.
+     */
+    public static String headline(String message) {
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
     /** Message prefixed with the display code, for CLI and UI. */
     public String describe() {
         return code.display() + ": " + getMessage();

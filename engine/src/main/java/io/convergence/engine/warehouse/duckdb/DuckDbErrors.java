@@ -19,11 +19,11 @@ final class DuckDbErrors {
         }
         if (isConflict(message)) {
             return new ConvergenceException(ErrorCode.WAREHOUSE_TRANSIENT,
-                    what + " collided with a concurrent change; retrying may succeed: " + firstLine(message), e);
+                    what + " collided with a concurrent change; retrying may succeed: " + ConvergenceException.headline(message), e);
         }
         if (message.contains("Could not set lock on file") || message.contains("Conflicting lock is held")) {
             return new ConvergenceException(ErrorCode.WAREHOUSE_UNAVAILABLE,
-                    "the DuckDB file is open in another process (DuckDB allows one writer per file): " + firstLine(message), e);
+                    "the DuckDB file is open in another process (DuckDB allows one writer per file): " + ConvergenceException.headline(message), e);
         }
         if (message.startsWith("IO Error") || message.startsWith("Out of Memory Error")) {
             return new ConvergenceException(ErrorCode.WAREHOUSE_UNAVAILABLE, what + " failed: " + message, e);
@@ -34,10 +34,5 @@ final class DuckDbErrors {
     static boolean isConflict(String message) {
         return message.contains("write-write conflict") || message.contains("Transaction conflict")
                 || message.contains("Conflict on ");
-    }
-
-    private static String firstLine(String message) {
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
     }
 }
