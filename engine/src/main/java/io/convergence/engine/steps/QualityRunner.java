@@ -280,8 +280,9 @@ public final class QualityRunner implements StepRunner {
             if (r.max() != null) {
                 predicate.append(r.min() != null ? " OR " : "").append(c + " > ").bind(typed(r.max(), f));
             }
-            return failing(context, sampled, predicate.build(), r.column() + " outside ["
-                    + (r.min() == null ? "" : r.min()) + ", " + (r.max() == null ? "" : r.max()) + "]");
+            String bounds = r.min() == null ? "above " + r.max() : r.max() == null ? "below " + r.min()
+                    : "outside [" + r.min() + ", " + r.max() + "]";
+            return failing(context, sampled, predicate.build(), r.column() + " " + bounds);
         }
         if (check instanceof Check.RowCount) {
             return rowCount(context, (Check.RowCount) check, scoped);

@@ -225,6 +225,14 @@ class QualityRunnerTest {
     }
 
     @Test
+    void oneSidedRangesSayWhichSide() {
+        f.run(quality("mart.good", List.of(new Check.Range(null, CheckSeverity.WARN, "amount", "15", null),
+                new Check.Range(null, CheckSeverity.WARN, "amount", null, "100")), Sample.FULL, OnFailure.FAIL));
+        assertThat(f.events(RunEvent.CheckEvaluated.class)).extracting(RunEvent.CheckEvaluated::detail)
+                .containsExactly("1 row with amount below 15", "no amount above 100");
+    }
+
+    @Test
     void checksFilesAreRead() {
         f.write("checks/orders.yml", """
                 checks:
