@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.convergence.app.history.HistoryViewModel.ChartPoint;
 import io.convergence.app.history.RunComparison.Row;
 import io.convergence.app.run.RunViewModel;
+import io.convergence.app.ui.IsoDatePicker;
 import io.convergence.engine.history.CheckRecord;
 import io.convergence.engine.history.RunDetail;
 import io.convergence.engine.history.RunSummary;
@@ -93,11 +94,11 @@ public final class HistoryView {
             }
         });
         state.valueProperty().bindBidirectional(model.stateProperty());
-        DatePicker since = new DatePicker();
+        DatePicker since = IsoDatePicker.create();
         since.setId("historySince");
         since.setPromptText("from day");
         since.valueProperty().bindBidirectional(model.sinceProperty());
-        DatePicker until = new DatePicker();
+        DatePicker until = IsoDatePicker.create();
         until.setId("historyUntil");
         until.setPromptText("to day");
         until.valueProperty().bindBidirectional(model.untilProperty());

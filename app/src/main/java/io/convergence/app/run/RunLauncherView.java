@@ -3,6 +3,7 @@ package io.convergence.app.run;
 import static java.util.Objects.requireNonNull;
 
 import io.convergence.app.run.RunLauncherViewModel.ParameterField;
+import io.convergence.app.ui.IsoDatePicker;
 import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.model.ParameterType;
 import io.convergence.engine.model.PartitionGrain;
@@ -109,7 +110,7 @@ public final class RunLauncherView {
         String id = "param-" + field.name();
         StringProperty value = field.valueProperty();
         if (field.type() == ParameterType.DATE) {
-            DatePicker picker = new DatePicker(date(field));
+            DatePicker picker = IsoDatePicker.create(date(field));
             picker.setId(id);
             picker.valueProperty().addListener((o, a, b) -> value.set(b == null ? "" : b.toString()));
             return picker;
@@ -153,7 +154,7 @@ public final class RunLauncherView {
 
     private static Node rangeEditor(String id, StringProperty value, PartitionGrain grain) {
         if (grain == PartitionGrain.DAY) {
-            DatePicker picker = new DatePicker();
+            DatePicker picker = IsoDatePicker.create();
             picker.setId(id);
             picker.setPromptText("default");
             picker.valueProperty().addListener((o, a, b) -> value.set(b == null ? "" : b.toString()));

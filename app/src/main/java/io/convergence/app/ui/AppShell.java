@@ -215,7 +215,7 @@ public final class AppShell {
                 session.runningRunsProperty()));
         Label held = new Label();
         held.setId("statusLocks");
-        held.textProperty().bind(Bindings.createStringBinding(() -> session.heldLocksProperty().get() + " locks held",
+        held.textProperty().bind(Bindings.createStringBinding(() -> session.heldLocksProperty().get() + (session.heldLocksProperty().get() == 1 ? " lock held" : " locks held"),
                 session.heldLocksProperty()));
         held.setOnMouseClicked(event -> openLocks());
         Label message = new Label();

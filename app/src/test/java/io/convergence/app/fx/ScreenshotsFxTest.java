@@ -123,6 +123,15 @@ class ScreenshotsFxTest {
             robot.lookup("#launchTo").queryAs(DatePicker.class).setValue(java.time.LocalDate.parse("2024-06-10"));
             robot.lookup("#param-run_date").queryAs(DatePicker.class).setValue(java.time.LocalDate.parse("2024-06-10"));
         });
+        // dates read as partitions and the CLI write them, whatever the locale (en_US would show 6/1/2024)
+        assertThat(robot.lookup("#launchFrom").queryAs(DatePicker.class).getEditor().getText()).isEqualTo("2024-06-01");
+        robot.interact(() -> {
+            DatePicker to = robot.lookup("#launchTo").queryAs(DatePicker.class);
+            to.getEditor().setText("not a date");
+            to.commitValue();
+        });
+        assertThat(robot.lookup("#launchTo").queryAs(DatePicker.class).getValue()).isEqualTo(java.time.LocalDate.parse("2024-06-10"));
+        AppFixture.waitFor(5, () -> robot.lookup("#launchTo").queryAs(DatePicker.class).getEditor().getText().equals("2024-06-10"));
         robot.clickOn("#dryRunButton");
         AppFixture.waitFor(30, () -> robot.lookup("#dryRunOutput").queryTextInputControl().getText().contains("Plan for"));
         shot(robot, "run-launcher");
