@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -71,28 +72,18 @@ public final class TransformRunner implements StepRunner {
         }
 
         long rows;
-        try {
-            switch (step.write()) {
-                case APPEND:
-                    rows = warehouse.appendFromQuery(target, query, context.cancellation());
-                    break;
-                case REPLACE:
-                    rows = warehouse.replaceTable(target, query, fences.apply(context), context.cancellation());
-                    break;
-                case REPLACE_PARTITIONS:
-                    rows = replacePartition(context, step, target, query);
-                    break;
-                default:
-                    throw new IllegalStateException("unknown write mode " + step.write());
-            }
-        } catch (ConvergenceException e) {
-            if (e.code() != ErrorCode.SQL_ERROR) {
-                throw e;
-            }
-            // the warehouse quotes the statement it ran (its own staging tables and wrappers); the user wants
-            // their file, line and column, and the warehouse's own words (the cause) without that wrapping
-            String message = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage().strip() : e.getMessage();
-            throw new ConvergenceException(ErrorCode.SQL_ERROR, SqlErrorLocator.describe(step.sql(), message, query.sql(), sql), e);
+        switch (step.write()) {
+            case APPEND:
+                rows = runningTheQuery(step, sql, query, () -> warehouse.appendFromQuery(target, query, context.cancellation()));
+                break;
+            case REPLACE:
+                rows = runningTheQuery(step, sql, query, () -> warehouse.replaceTable(target, query, fences.apply(context), context.cancellation()));
+                break;
+            case REPLACE_PARTITIONS:
+                rows = replacePartition(context, step, target, query, sql);
+                break;
+            default:
+                throw new IllegalStateException("unknown write mode " + step.write());
         }
         StepSupport.log(context, "INFO", "wrote " + StepSupport.plural(rows, "row") + " to " + step.target() + " ("
                 + step.write().name().toLowerCase(Locale.ROOT) + context.partition().map(p -> ", partition " + p.key()).orElse("") + ")");
@@ -114,12 +105,30 @@ public final class TransformRunner implements StepRunner {
         }
     }
 
-    private long replacePartition(StepContext context, TransformStep step, TableId target, BoundSql query) {
+    /**
+     * Runs a warehouse call that runs the user's query; when the warehouse refuses the SQL, the error points
+     * at the user's file, line and column ({@link SqlErrorLocator}) instead of quoting the statement the
+     * warehouse ran (Convergence's staging tables and wrappers), in the warehouse's own words (the cause).
+     */
+    private static long runningTheQuery(TransformStep step, String sql, BoundSql query, LongSupplier call) {
+        try {
+            return call.getAsLong();
+        } catch (ConvergenceException e) {
+            if (e.code() != ErrorCode.SQL_ERROR) {
+                throw e;
+            }
+            String message = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage().strip() : e.getMessage();
+            throw new ConvergenceException(ErrorCode.SQL_ERROR, SqlErrorLocator.describe(step.sql(), message, query.sql(), sql), e);
+        }
+    }
+
+    private long replacePartition(StepContext context, TransformStep step, TableId target, BoundSql query, String sql) {
         PartitionBy partitionBy = step.partitionBy();
         PartitionWindow window = context.partition().orElseThrow();
         TableId staging = warehouse.newStagingTable(target);
         try {
-            warehouse.createOrReplaceTable(staging, query, context.cancellation());
+            // only this statement runs the user's query; publishing the partition below is Convergence's own SQL
+            runningTheQuery(step, sql, query, () -> warehouse.createOrReplaceTable(staging, query, context.cancellation()));
             List<SchemaField> columns = warehouse.tableSchema(staging).orElseThrow();
             SchemaField column = columns.stream().filter(c -> c.name().equalsIgnoreCase(partitionBy.field())).findFirst()
                     .orElseThrow(() -> new ConvergenceException(ErrorCode.CONFIG_INVALID, "step " + step.id() + ": the query has no column '"
