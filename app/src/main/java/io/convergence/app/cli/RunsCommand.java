@@ -11,6 +11,7 @@ import io.convergence.engine.history.CheckRecord;
 import io.convergence.engine.history.HistoryJson;
 import io.convergence.engine.history.HistoryQuery;
 import io.convergence.engine.history.LogRecord;
+import io.convergence.engine.history.RunComparison;
 import io.convergence.engine.history.RunDetail;
 import io.convergence.engine.history.RunSummary;
 import io.convergence.engine.history.StepRecord;
@@ -27,13 +28,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code convergence runs}: run history, newest first, filtered and paged. */
 @Command(name = "runs", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "List runs, newest first.",
-        subcommands = RunsCommand.Show.class)
+        subcommands = {RunsCommand.Show.class, RunsCommand.Compare.class})
 final class RunsCommand extends BaseCommand {
     enum Format { TABLE, JSON }
 
@@ -152,6 +154,81 @@ final class RunsCommand extends BaseCommand {
         return state.historyFor(target, t, workspace.tenants().stream().map(LoadedTenant::config).toList());
     }
 
+    /** {@code --target} of the commands that read runs: this workstation's history, or a BigQuery target's shared one. */
+    static final class HistoryTarget {
+        @Option(names = "--target", paramLabel = "T", description = "Read runs from this target's history (a BigQuery target's"
+                + " shared history). Default: this workstation's history.")
+        String target;
+
+        /** The runs named, read from the history this option chooses in {@code command}'s workspace. */
+        List<RunDetail> runs(BaseCommand command, String... runIds) {
+            LoadedWorkspace workspace = command.loadWorkspace(command.requireWorkspace());
+            try (WorkspaceState state = command.openState(workspace)) {
+                WorkspaceConfig config = command.effectiveConfig(workspace);
+                List<RunDetail> runs = new ArrayList<>();
+                for (String runId : runIds) {
+                    runs.add(findRun(state, workspace, config, target, runId));
+                }
+                return runs;
+            }
+        }
+    }
+
+    /** The run {@code runId} of {@code target}'s history (this workstation's when null), or RUN_NOT_FOUND. */
+    static RunDetail findRun(WorkspaceState state, LoadedWorkspace workspace, WorkspaceConfig config, String target, String runId) {
+        return historyOf(state, workspace, config, target).run(runId).orElseThrow(() -> new ConvergenceException(ErrorCode.RUN_NOT_FOUND,
+                target == null ? "no run '" + runId + "' in history; list runs with 'convergence runs'"
+                        : "no run '" + runId + "' in the history of target " + target + "; list runs with 'convergence runs --target "
+                        + target + "'"));
+    }
+
+    @Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = {"Compare two runs: state, rows, bytes, version, parameters, and every step and partition.",
+                    "Shows what differs (durations when more than 20% and 100 ms apart); --all shows every item."})
+    static final class Compare extends BaseCommand {
+        enum Format { TABLE, JSON }
+
+        @Parameters(index = "0", paramLabel = "RUN_A", description = "The first run's id (left column).")
+        String left;
+
+        @Parameters(index = "1", paramLabel = "RUN_B", description = "The second run's id (right column).")
+        String right;
+
+        @Option(names = "--all", description = "Show every compared item, not only those that differ.")
+        boolean all;
+
+        @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
+                description = "Output format (json lists every item with a 'differs' flag). Default: ${DEFAULT-VALUE}.")
+        Format format;
+
+        @Mixin
+        HistoryTarget history;
+
+        @Override
+        public Integer call() {
+            List<RunDetail> runs = history.runs(this, left, right);
+            RunDetail a = runs.get(0);
+            RunDetail b = runs.get(1);
+            RunComparison comparison = RunComparison.of(a, b, RunsCommand::duration);
+            if (format == Format.JSON) {
+                out().println(HistoryJson.compare(a, b, comparison));
+                return ExitCodes.OK;
+            }
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"ITEM", a.summary().runId(), b.summary().runId()});
+            for (RunComparison.Row row : comparison.rows()) {
+                if (all || row.differs()) {
+                    rows.add(new String[] {(row.differs() ? "* " : "  ") + row.item(), row.left(), row.right()});
+                }
+            }
+            Table.print(out(), rows);
+            out().println(comparison.differences() == 0 ? "no differences in " + comparison.rows().size() + " items"
+                    : comparison.differences() + " of " + comparison.rows().size() + " items differ"
+                    + (all ? " (marked *)" : "; --all shows every item"));
+            return ExitCodes.OK;
+        }
+    }
+
     @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             description = "Show one run: steps, partitions, checks and timing.")
     static final class Show extends BaseCommand {
@@ -163,23 +240,16 @@ final class RunsCommand extends BaseCommand {
         @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "Output format. Default: ${DEFAULT-VALUE}.")
         Format format;
 
-        @Option(names = "--target", paramLabel = "T", description = "Read the run from this target's history (a BigQuery target's"
-                + " shared history). Default: this workstation's history.")
-        String target;
+        @Mixin
+        HistoryTarget history;
 
         @Override
         public Integer call() {
-            LoadedWorkspace workspace = loadWorkspace(requireWorkspace());
-            try (WorkspaceState state = openState(workspace)) {
-                RunDetail detail = historyOf(state, workspace, effectiveConfig(workspace), target).run(runId).orElseThrow(() -> new ConvergenceException(ErrorCode.RUN_NOT_FOUND,
-                        target == null ? "no run '" + runId + "' in history; list runs with 'convergence runs'"
-                                : "no run '" + runId + "' in the history of target " + target + "; list runs with 'convergence runs --target "
-                                + target + "'"));
-                if (format == Format.JSON) {
-                    out().println(HistoryJson.show(detail));
-                } else {
-                    print(out(), detail);
-                }
+            RunDetail detail = history.runs(this, runId).get(0);
+            if (format == Format.JSON) {
+                out().println(HistoryJson.show(detail));
+            } else {
+                print(out(), detail);
             }
             return ExitCodes.OK;
         }

@@ -3,10 +3,10 @@ package io.convergence.app.history;
 import static java.util.Objects.requireNonNull;
 
 import io.convergence.app.history.HistoryViewModel.ChartPoint;
-import io.convergence.app.history.RunComparison.Row;
 import io.convergence.app.run.RunViewModel;
 import io.convergence.app.ui.IsoDatePicker;
 import io.convergence.engine.history.CheckRecord;
+import io.convergence.engine.history.RunComparison.Row;
 import io.convergence.engine.history.RunDetail;
 import io.convergence.engine.history.RunSummary;
 import io.convergence.engine.history.StepRecord;

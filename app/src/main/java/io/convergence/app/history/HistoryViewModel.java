@@ -2,10 +2,12 @@ package io.convergence.app.history;
 
 import static java.util.Objects.requireNonNull;
 
+import io.convergence.app.run.RunViewModel;
 import io.convergence.app.ui.TaskExecutor;
 import io.convergence.engine.error.ConvergenceException;
 import io.convergence.engine.history.HistoryQuery;
 import io.convergence.engine.history.HistoryStore;
+import io.convergence.engine.history.RunComparison;
 import io.convergence.engine.history.RunDetail;
 import io.convergence.engine.history.RunSummary;
 import io.convergence.engine.run.RunState;
@@ -205,7 +207,8 @@ public final class HistoryViewModel {
             return;
         }
         HistoryStore store = open.get().history();
-        executor.execute(() -> RunComparison.of(store.run(left.runId()).orElseThrow(), store.run(right.runId()).orElseThrow()),
+        executor.execute(() -> RunComparison.of(store.run(left.runId()).orElseThrow(), store.run(right.runId()).orElseThrow(),
+                RunViewModel::formatDuration),
                 comparison::set, failed -> message.set("Could not compare: " + describe(failed)));
     }
 

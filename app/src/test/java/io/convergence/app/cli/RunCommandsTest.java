@@ -73,6 +73,38 @@ class RunCommandsTest {
     }
 
     @Test
+    void runsCompareShowsWhatDiffersBetweenTwoRuns() throws IOException {
+        String first = run("run", "acme/daily_sales", "--from", "2024-06-01", "--to", "2024-06-02", "--progress", "plain").out()
+                .replaceAll("(?s).*details: convergence runs show (\\S+).*", "$1");
+        String second = run("run", "acme/daily_sales", "--from", "2024-06-01", "--to", "2024-06-03", "--progress", "plain").out()
+                .replaceAll("(?s).*details: convergence runs show (\\S+).*", "$1");
+
+        Outcome compared = run("runs", "compare", first, second);
+        assertThat(compared.exitCode()).as(compared.err()).isZero();
+        assertThat(compared.out().lines().findFirst().orElseThrow()).matches("ITEM +" + first + " +" + second);
+        assertThat(compared.out()).containsPattern("\\* partitions +2 +3")
+                .containsPattern("\\* sales_by_day\\[2024-06-03\\]  state +- +SUCCEEDED")
+                // what is the same is left out unless asked for
+                .doesNotContain("pipeline version").containsPattern("\\d+ of \\d+ items differ; --all shows every item\n$");
+        assertThat(run("runs", "compare", first, second, "--all").out())
+                .containsPattern("\n  pipeline +acme/daily_sales +acme/daily_sales\n").contains("(marked *)");
+
+        JsonNode json = new ObjectMapper().readTree(run("runs", "compare", first, second, "--format", "json").out());
+        assertThat(json.get("left").get("run_id").asText()).isEqualTo(first);
+        assertThat(json.get("right").get("run_id").asText()).isEqualTo(second);
+        long differing = 0;
+        for (JsonNode item : json.get("items")) {
+            assertThat(item.fieldNames()).toIterable().containsExactly("item", "left", "right", "differs");
+            differing += item.get("differs").asBoolean() ? 1 : 0;
+        }
+        assertThat(json.get("differences").asLong()).isEqualTo(differing).isPositive();
+
+        Outcome missing = run("runs", "compare", first, "nope");
+        assertThat(missing.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(missing.err()).contains("CVG-1008", "no run 'nope'");
+    }
+
+    @Test
     void partitionedRunReportsQuarantineAndWarnings() throws IOException {
         Outcome ran = run("run", "acme/daily_sales", "--from", "2024-06-01", "--to", "2024-06-10", "--progress", "plain");
         assertThat(ran.exitCode()).as(ran.err()).isZero();

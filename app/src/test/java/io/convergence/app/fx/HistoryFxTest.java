@@ -2,8 +2,8 @@ package io.convergence.app.fx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.convergence.app.history.RunComparison;
 import io.convergence.app.ui.Dialogs;
+import io.convergence.engine.history.RunComparison;
 import io.convergence.engine.history.RunSummary;
 import io.convergence.engine.run.RunState;
 import io.convergence.engine.service.RunService;

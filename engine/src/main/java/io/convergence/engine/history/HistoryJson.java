@@ -110,6 +110,26 @@ public final class HistoryJson {
         return write(root);
     }
 
+    /**
+     * {@code convergence runs compare --format json}: both runs' RUN objects, how many items differ, and every
+     * compared item ({@code item}, {@code left}, {@code right}, {@code differs}) in the order shown.
+     */
+    public static String compare(RunDetail left, RunDetail right, RunComparison comparison) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.set("left", run(left.summary()));
+        root.set("right", run(right.summary()));
+        root.put("differences", comparison.differences());
+        ArrayNode rows = root.putArray("items");
+        for (RunComparison.Row row : comparison.rows()) {
+            ObjectNode node = rows.addObject();
+            node.put("item", row.item());
+            node.put("left", row.left());
+            node.put("right", row.right());
+            node.put("differs", row.differs());
+        }
+        return write(root);
+    }
+
     /** The RUN object. */
     public static ObjectNode run(RunSummary run) {
         ObjectNode node = MAPPER.createObjectNode();

@@ -1,11 +1,7 @@
-package io.convergence.app.history;
+package io.convergence.engine.history;
 
 import static java.util.Objects.requireNonNull;
 
-import io.convergence.app.run.RunViewModel;
-import io.convergence.engine.history.RunDetail;
-import io.convergence.engine.history.RunSummary;
-import io.convergence.engine.history.StepRecord;
 import io.convergence.engine.plan.UnitKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,10 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Two runs side by side: run-level facts and every step and partition, with what differs marked. Pure data,
- * built off the FX thread. Durations "differ" when they are more than 20% (and 100 ms) apart: noise is not news.
+ * for the app's history screen and {@code convergence runs compare}; durations are written by the caller's
+ * {@code format}. Durations "differ" when they are more than 20% (and 100 ms) apart: noise is not news.
  */
 public record RunComparison(String leftRunId, String rightRunId, List<Row> rows) {
     /** One compared line: a run fact, a step, or a step's partition. */
@@ -35,13 +33,13 @@ public record RunComparison(String leftRunId, String rightRunId, List<Row> rows)
         rows = List.copyOf(rows);
     }
 
-    public static RunComparison of(RunDetail left, RunDetail right) {
+    public static RunComparison of(RunDetail left, RunDetail right, Function<Duration, String> format) {
         List<Row> rows = new ArrayList<>();
         RunSummary a = left.summary();
         RunSummary b = right.summary();
         rows.add(exact("pipeline", a.tenant() + "/" + a.pipeline(), b.tenant() + "/" + b.pipeline()));
         rows.add(exact("state", a.state().name(), b.state().name()));
-        rows.add(duration("duration", a.duration(), b.duration()));
+        rows.add(duration("duration", a.duration(), b.duration(), format));
         rows.add(exact("rows", Long.toString(a.rows()), Long.toString(b.rows())));
         rows.add(exact("bytes", Long.toString(a.bytes()), Long.toString(b.bytes())));
         rows.add(exact("pipeline version", a.pipelineVersion().orElse(""), b.pipelineVersion().orElse("")));
@@ -58,7 +56,7 @@ public record RunComparison(String leftRunId, String rightRunId, List<Row> rows)
             StepRecord r = pair[1];
             rows.add(exact(key + "  state", l == null ? "-" : l.state().name(), r == null ? "-" : r.state().name()));
             rows.add(exact(key + "  rows", l == null ? "-" : Long.toString(l.rows()), r == null ? "-" : Long.toString(r.rows())));
-            rows.add(duration(key + "  duration", l == null ? Optional.empty() : l.duration(), r == null ? Optional.empty() : r.duration()));
+            rows.add(duration(key + "  duration", l == null ? Optional.empty() : l.duration(), r == null ? Optional.empty() : r.duration(), format));
         });
         return new RunComparison(a.runId(), b.runId(), rows);
     }
@@ -74,7 +72,7 @@ public record RunComparison(String leftRunId, String rightRunId, List<Row> rows)
         return new Row(item, left, right, !Objects.equals(left, right));
     }
 
-    private static Row duration(String item, Optional<Duration> left, Optional<Duration> right) {
+    private static Row duration(String item, Optional<Duration> left, Optional<Duration> right, Function<Duration, String> format) {
         boolean differs;
         if (left.isPresent() && right.isPresent()) {
             long l = left.get().toMillis();
@@ -84,7 +82,7 @@ public record RunComparison(String leftRunId, String rightRunId, List<Row> rows)
         } else {
             differs = left.isPresent() != right.isPresent();
         }
-        return new Row(item, left.map(RunViewModel::formatDuration).orElse("-"), right.map(RunViewModel::formatDuration).orElse("-"), differs);
+        return new Row(item, left.map(format).orElse("-"), right.map(format).orElse("-"), differs);
     }
 
     /** How many rows differ. */
