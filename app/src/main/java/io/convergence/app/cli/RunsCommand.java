@@ -260,7 +260,8 @@ final class RunsCommand extends BaseCommand {
             out.println("pipeline  " + r.tenant() + "/" + r.pipeline() + r.pipelineVersion().map(v -> " (" + v + ")").orElse(""));
             out.println("target    " + r.target());
             out.println("state     " + r.state() + r.errorCode().map(c -> " " + c).orElse(""));
-            r.errorMessage().ifPresent(m -> out.println("message   " + m));
+            // continuation lines (a SQL error's excerpt of the file) stay under the message
+            r.errorMessage().ifPresent(m -> out.println("message   " + m.replace("\n", "\n          ")));
             out.println("started   " + TIME.format(r.startedAt()) + " UTC" + r.host().map(h -> " on " + h).orElse("")
                     + r.user().map(u -> " by " + u).orElse(""));
             r.duration().ifPresent(x -> out.println("duration  " + duration(x)));
