@@ -136,25 +136,14 @@ public final class IngestBench {
         Path csv = pipelineDir.resolve("data/orders.csv");
 
         // baseline: DuckDB alone, types sniffed, bad rows dropped, no quarantine
-        Properties props = new Properties();
-        if (memoryLimit != null) {
-            props.setProperty("memory_limit", memoryLimit);
-        }
-        if (threads > 0) {
-            props.setProperty("threads", Integer.toString(threads));
-        }
+        Properties props = duckDb(memoryLimit, threads);
         long baselineRows = 0;
-        try (Connection warmup = DriverManager.getConnection("jdbc:duckdb:")) {
-            // loads the native library, so neither side pays for it
-            warmup.createStatement().execute("SELECT 1");
-        }
         double baseline = 0;
         if (!runnerOnly) {
             long t1 = System.nanoTime();
             try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("baseline.duckdb"), props);
                  Statement s = c.createStatement()) {
-                // ignore_errors: DuckDB alone would stop at the first bad row; it drops them instead of quarantining
-                s.execute("CREATE TABLE t AS SELECT * FROM read_csv('" + csv + "', ignore_errors = true)");
+                s.execute(baselineSql(csv));
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
                     rs.next();
                     baselineRows = rs.getLong(1);
@@ -198,12 +187,7 @@ public final class IngestBench {
         }
 
         // the ingest runner: schema enforced in SQL, rejected rows to quarantine with line numbers
-        TenantConfig tenant = new TenantConfig("acme", null, "US", "{tenant}_{dataset}", "{tenant}_convergence", null);
-        IngestStep step = new IngestStep("load", null, List.of(), 0, null, new Source("data/orders.csv", FileFormat.CSV, true, ",", 0),
-                "schema.json", "raw.orders", WriteMode.APPEND, new BadRows(rows, null));
-        Pipeline pipeline = new Pipeline("bench", null, Map.of(), null, 1, null, List.of(step));
-        LoadedPipeline loaded = new LoadedPipeline("acme", pipelineDir.resolve("pipeline.yml"), pipeline, SourceMap.empty(pipelineDir));
-        LoadedTenant loadedTenant = new LoadedTenant(dir.resolve("tenants/acme"), tenant, SourceMap.empty(dir), List.of(loaded));
+        IngestPipeline ingest = IngestPipeline.of(dir, pipelineDir, rows);
         StepResult first;
         StepResult second;
         double runner;
@@ -211,12 +195,12 @@ public final class IngestBench {
         try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(dir.resolve("warehouse.duckdb"), threads, memoryLimit)) {
             StepRunners runners = StepRunners.create(warehouse);
             long t2 = System.nanoTime();
-            first = runners.runner().run(context(loadedTenant, loaded, step, "bench-1"));
+            first = runners.runner().run(ingest.context("bench-1"));
             runner = secs(t2);
             print("runner    ingest step:   %,d rows loaded, %s quarantined in %.2f s (%,.0f rows/s), VmHWM %s (new table)",
                     first.rows(), first.details().get("rows_quarantined"), runner, rows / runner, peakRss());
             long t3 = System.nanoTime();
-            second = runners.runner().run(context(loadedTenant, loaded, step, "bench-2"));
+            second = runners.runner().run(ingest.context("bench-2"));
             append = secs(t3);
             print("runner    ingest step:   %,d rows loaded, %s quarantined in %.2f s (%,.0f rows/s), VmHWM %s (append to existing)",
                     second.rows(), second.details().get("rows_quarantined"), append, rows / append, peakRss());
@@ -227,8 +211,7 @@ public final class IngestBench {
                 print("ratio runner/typed baseline: %.2f new table, %.2f append", runner / typed, append / typed);
             }
         }
-        print("heap max %d MB, DuckDB threads %s, memory_limit %s", Runtime.getRuntime().maxMemory() >> 20,
-                threads > 0 ? threads : "auto", memoryLimit == null ? "default" : memoryLimit);
+        print("%s", settings(memoryLimit, threads));
     }
 
     /**
@@ -239,22 +222,8 @@ public final class IngestBench {
     private static void rounds(Path dir, long rows, String memoryLimit, int threads, int rounds) throws Exception {
         Path pipelineDir = writeInputs(dir, rows);
         Path csv = pipelineDir.resolve("data/orders.csv");
-        Properties props = new Properties();
-        if (memoryLimit != null) {
-            props.setProperty("memory_limit", memoryLimit);
-        }
-        if (threads > 0) {
-            props.setProperty("threads", Integer.toString(threads));
-        }
-        try (Connection warmup = DriverManager.getConnection("jdbc:duckdb:")) {
-            warmup.createStatement().execute("SELECT 1");
-        }
-        TenantConfig tenant = new TenantConfig("acme", null, "US", "{tenant}_{dataset}", "{tenant}_convergence", null);
-        IngestStep step = new IngestStep("load", null, List.of(), 0, null, new Source("data/orders.csv", FileFormat.CSV, true, ",", 0),
-                "schema.json", "raw.orders", WriteMode.APPEND, new BadRows(rows, null));
-        Pipeline pipeline = new Pipeline("bench", null, Map.of(), null, 1, null, List.of(step));
-        LoadedPipeline loaded = new LoadedPipeline("acme", pipelineDir.resolve("pipeline.yml"), pipeline, SourceMap.empty(pipelineDir));
-        LoadedTenant loadedTenant = new LoadedTenant(dir.resolve("tenants/acme"), tenant, SourceMap.empty(dir), List.of(loaded));
+        Properties props = duckDb(memoryLimit, threads);
+        IngestPipeline ingest = IngestPipeline.of(dir, pipelineDir, rows);
         List<Double> newRatios = new java.util.ArrayList<>();
         List<Double> appendRatios = new java.util.ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
@@ -267,7 +236,7 @@ public final class IngestBench {
                     Path db = dir.resolve("baseline-" + round + ".duckdb");
                     long t = System.nanoTime();
                     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db, props); Statement st = c.createStatement()) {
-                        st.execute("CREATE TABLE t AS SELECT * FROM read_csv('" + csv + "', ignore_errors = true)");
+                        st.execute(baselineSql(csv));
                     }
                     baseline = secs(t);
                     Files.deleteIfExists(db);
@@ -276,10 +245,10 @@ public final class IngestBench {
                     try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(db, threads, memoryLimit)) {
                         StepRunners runners = StepRunners.create(warehouse);
                         long t = System.nanoTime();
-                        runners.runner().run(context(loadedTenant, loaded, step, "bench-" + round + "-new"));
+                        runners.runner().run(ingest.context("bench-" + round + "-new"));
                         created = secs(t);
                         t = System.nanoTime();
-                        runners.runner().run(context(loadedTenant, loaded, step, "bench-" + round + "-append"));
+                        runners.runner().run(ingest.context("bench-" + round + "-append"));
                         appended = secs(t);
                     }
                     Files.deleteIfExists(db);
@@ -290,9 +259,8 @@ public final class IngestBench {
             print("round %d (%s first): baseline %.2f s, runner new table %.2f s (%.2fx), append %.2f s (%.2fx)", round,
                     round % 2 == 1 ? "baseline" : "runner", baseline, created, created / baseline, appended, appended / baseline);
         }
-        print("median of %d rounds: new table %.2fx, append %.2fx (runner / baseline); heap max %d MB, threads %s, memory_limit %s",
-                rounds, median(newRatios), median(appendRatios), Runtime.getRuntime().maxMemory() >> 20,
-                threads > 0 ? threads : "auto", memoryLimit == null ? "default" : memoryLimit);
+        print("median of %d rounds: new table %.2fx, append %.2fx (runner / baseline); %s", rounds, median(newRatios),
+                median(appendRatios), settings(memoryLimit, threads));
     }
 
     private static double median(List<Double> values) {
@@ -301,9 +269,46 @@ public final class IngestBench {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private static StepContext context(LoadedTenant tenant, LoadedPipeline pipeline, IngestStep step, String runId) {
-        return new StepContext(runId, tenant, pipeline, step, Optional.empty(), Map.of(), 1, new CancellationToken(), event -> { },
-                Clock.systemUTC());
+    /** DuckDB's connection settings for the baseline; opening a connection first loads the native library, so neither side pays for it. */
+    private static Properties duckDb(String memoryLimit, int threads) throws java.sql.SQLException {
+        Properties props = new Properties();
+        if (memoryLimit != null) {
+            props.setProperty("memory_limit", memoryLimit);
+        }
+        if (threads > 0) {
+            props.setProperty("threads", Integer.toString(threads));
+        }
+        try (Connection warmup = DriverManager.getConnection("jdbc:duckdb:")) {
+            warmup.createStatement().execute("SELECT 1");
+        }
+        return props;
+    }
+
+    /** The baseline. ignore_errors: DuckDB alone would stop at the first bad row; it drops them instead of quarantining. */
+    private static String baselineSql(Path csv) {
+        return "CREATE TABLE t AS SELECT * FROM read_csv('" + csv + "', ignore_errors = true)";
+    }
+
+    private static String settings(String memoryLimit, int threads) {
+        return String.format(Locale.ROOT, "heap max %d MB, DuckDB threads %s, memory_limit %s", Runtime.getRuntime().maxMemory() >> 20,
+                threads > 0 ? threads : "auto", memoryLimit == null ? "default" : memoryLimit);
+    }
+
+    /** The one-step ingest pipeline the runner is timed on (appending, so a second run appends to the first's table). */
+    private record IngestPipeline(LoadedTenant tenant, LoadedPipeline pipeline, IngestStep step) {
+        static IngestPipeline of(Path dir, Path pipelineDir, long rows) {
+            TenantConfig tenant = new TenantConfig("acme", null, "US", "{tenant}_{dataset}", "{tenant}_convergence", null);
+            IngestStep step = new IngestStep("load", null, List.of(), 0, null, new Source("data/orders.csv", FileFormat.CSV, true, ",", 0),
+                    "schema.json", "raw.orders", WriteMode.APPEND, new BadRows(rows, null));
+            Pipeline pipeline = new Pipeline("bench", null, Map.of(), null, 1, null, List.of(step));
+            LoadedPipeline loaded = new LoadedPipeline("acme", pipelineDir.resolve("pipeline.yml"), pipeline, SourceMap.empty(pipelineDir));
+            return new IngestPipeline(new LoadedTenant(dir.resolve("tenants/acme"), tenant, SourceMap.empty(dir), List.of(loaded)), loaded, step);
+        }
+
+        StepContext context(String runId) {
+            return new StepContext(runId, tenant, pipeline, step, Optional.empty(), Map.of(), 1, new CancellationToken(), event -> { },
+                    Clock.systemUTC());
+        }
     }
 
     /** Writes the CSV; every {@link #badEvery}-th row has a non-numeric amount. Returns the bad row count. */
