@@ -171,8 +171,6 @@ final class BigQueryCloudLoad extends CountedLoad {
         }
     }
 
-
-
     @Override
     public List<Rejection> firstRejections(int limit) {
         QueryResult r = warehouse.quickQuery(BoundSql.of("SELECT " + REASON + " FROM " + q(staging) + " WHERE " + REASON
