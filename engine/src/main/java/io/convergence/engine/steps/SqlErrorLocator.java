@@ -62,27 +62,22 @@ final class SqlErrorLocator {
         if (token.isEmpty()) {
             return Optional.empty();
         }
-        String compiledLine = compiledLines.get(line - 1);
-        int at = bestOccurrence(compiledLine, token, before, after);
-        if (at < 0) {
+        Hit hit = bestOccurrence(compiledLines.get(line - 1), token, before, after);
+        if (hit.at() < 0) {
             // the warehouse numbered lines of a statement it rewrote itself (a BigQuery-compatible server that
             // drops comments, say): the token's best-matching occurrence on any line is meant
-            int bestScore = -1;
             for (int i = 0; i < compiledLines.size(); i++) {
-                int candidate = bestOccurrence(compiledLines.get(i), token, before, after);
-                int score = candidate < 0 ? -1 : score(compiledLines.get(i), candidate, before, after);
-                if (score > bestScore) {
-                    bestScore = score;
+                Hit candidate = bestOccurrence(compiledLines.get(i), token, before, after);
+                if (candidate.score() > hit.score()) {
+                    hit = candidate;
                     line = i + 1;
-                    at = candidate;
                 }
             }
-            if (at < 0) {
+            if (hit.at() < 0) {
                 return Optional.empty();
             }
-            compiledLine = compiledLines.get(line - 1);
         }
-        return inFile(compiled, original, compiledLines, line, compiledLine, at, token);
+        return inFile(compiled, original, compiledLines, line, compiledLines.get(line - 1), hit.at(), token);
     }
 
     /**
@@ -111,7 +106,7 @@ final class SqlErrorLocator {
     /** The file's position of the occurrence of {@code token} at {@code at} on compiled line {@code line}. */
     private static Optional<Location> inFile(String compiled, String original, List<String> compiledLines, int line, String compiledLine,
                                              int at, String token) {
-        if (token.isEmpty() || token.isBlank()) {
+        if (token.isBlank()) {
             return Optional.of(new Location(line, 0));
         }
         int rank = occurrences(compiledLine.substring(0, at), token).size();
@@ -189,15 +184,17 @@ final class SqlErrorLocator {
         return end == 0 ? t.substring(0, 1) : t.substring(0, end);
     }
 
+    /** Where a token was found on a line ({@code at}, -1 when nowhere) and how well its surroundings agreed. */
+    private record Hit(int at, int score) {
+    }
+
     /** The occurrence of {@code token} in {@code line} whose surroundings agree most with the excerpt's. */
-    private static int bestOccurrence(String line, String token, String before, String after) {
-        int best = -1;
-        int bestScore = -1;
+    private static Hit bestOccurrence(String line, String token, String before, String after) {
+        Hit best = new Hit(-1, -1);
         for (int at : occurrences(line, token)) {
             int score = score(line, at, before, after);
-            if (score > bestScore) {
-                bestScore = score;
-                best = at;
+            if (score > best.score()) {
+                best = new Hit(at, score);
             }
         }
         return best;
