@@ -109,7 +109,6 @@ final class RunProgress implements RunEventListener {
         return b.toString();
     }
 
-
     /** A line that scrolls above the live block. */
     private void line(String text) {
         if (bars) {

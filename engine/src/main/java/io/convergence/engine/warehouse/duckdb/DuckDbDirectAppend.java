@@ -37,8 +37,6 @@ final class DuckDbDirectAppend extends CountedLoad {
         this.rejects = rejects;
     }
 
-
-
     @Override
     public List<Rejection> firstRejections(int limit) {
         return DuckDbStagedLoad.firstRejections(warehouse, session, rejects, limit);
