@@ -227,7 +227,7 @@ public final class WorkspaceLoader {
         others.remove(context.tenantId());
         Validator.PipelineInput input = new Validator.PipelineInput(pipeline, sourceMap, expectedPipelineId(file), tenantId,
                 context.tenant().map(TenantConfig::datasetNaming).orElse(null), others, files.sqlFiles(), files.locatedChecks(),
-                unbound, written > pipeline.steps().size());
+                files.resources().schemaByStep(), unbound, written > pipeline.steps().size());
         problems.addAll(Validator.validatePipeline(input));
         problems.sort(PROBLEM_ORDER);
         LoadedPipeline loaded = new LoadedPipeline(tenantId == null ? "" : tenantId, file, pipeline, sourceMap, files.resources(), problems);

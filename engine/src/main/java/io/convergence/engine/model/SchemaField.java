@@ -10,6 +10,15 @@ public record SchemaField(String name, String type, String mode, String descript
             "BOOLEAN", "BOOL", "TIMESTAMP", "DATE", "TIME", "DATETIME", "GEOGRAPHY", "JSON",
             "RECORD", "STRUCT", "INTERVAL", "RANGE");
     public static final List<String> MODES = List.of("NULLABLE", "REQUIRED", "REPEATED");
+    /** Layout of every quarantine table (rejected rows of an ingest step). */
+    public static final List<SchemaField> QUARANTINE = List.of(
+            new SchemaField("run_id", "STRING", "REQUIRED", "Run that rejected the row.", null),
+            new SchemaField("source_file", "STRING", "NULLABLE", "File the row came from.", null),
+            new SchemaField("line_number", "INT64", "NULLABLE",
+                    "Record number in the file, 1-based, counting the header and skipped lines (row number for parquet).", null),
+            new SchemaField("reason", "STRING", "REQUIRED", "Each failing column and why, separated by '; '.", null),
+            new SchemaField("raw_record", "STRING", "NULLABLE", "The record as text.", null),
+            new SchemaField("rejected_at", "TIMESTAMP", "REQUIRED", "When the row was rejected.", null));
 
     public SchemaField {
         java.util.Objects.requireNonNull(name, "name is null");

@@ -48,6 +48,8 @@ public enum Setting {
                     ? b.withEndpoint(v) : t)),
     BIGQUERY_STORAGE_ENDPOINT("CONVERGENCE_BIGQUERY_STORAGE_ENDPOINT", "", "host:port of the Storage Read API (gRPC) for every bigquery target, for a local BigQuery-compatible server.",
             (ws, v) -> withTargets(ws, t -> t instanceof BigQueryTarget b ? b.withStorageEndpoint(v) : t)),
+    SQL_ANALYSIS("CONVERGENCE_SQL_ANALYSIS", "on", "on: validation analyzes every SQL file as BigQuery does (native analyzer); off: refs and parameters only.",
+            null),
     LOG_LEVEL("CONVERGENCE_LOG_LEVEL", "WARN", "Log level of the CLI and app: ERROR, WARN, INFO, DEBUG or TRACE.", null);
 
     private final String envName;

@@ -26,7 +26,15 @@ import java.util.regex.Pattern;
 public final class SqlTemplate {
     private static final Pattern REF = Pattern.compile("\\{\\{\\s*ref\\(\\s*(['\"])([^'\"]*)\\1\\s*\\)\\s*}}");
     private static final Set<String> FROM_FUNCTIONS = Set.of("EXTRACT", "SUBSTRING", "TRIM", "OVERLAY", "POSITION");
-    private static final Set<String> NOT_TABLES = Set.of("UNNEST", "SELECT", "WITH", "LATERAL");
+    /** Words after FROM or JOIN that are not a table: BigQuery's reserved keywords (a syntax error, not a raw table). */
+    private static final Set<String> NOT_TABLES = Set.of("ALL", "AND", "ANY", "ARRAY", "AS", "ASC", "ASSERT_ROWS_MODIFIED", "AT",
+            "BETWEEN", "BY", "CASE", "CAST", "COLLATE", "CONTAINS", "CREATE", "CROSS", "CUBE", "CURRENT", "DEFAULT", "DEFINE", "DESC",
+            "DISTINCT", "ELSE", "END", "ENUM", "ESCAPE", "EXCEPT", "EXCLUDE", "EXISTS", "EXTRACT", "FALSE", "FETCH", "FOLLOWING", "FOR",
+            "FROM", "FULL", "GROUP", "GROUPING", "GROUPS", "HASH", "HAVING", "IF", "IGNORE", "IN", "INNER", "INTERSECT", "INTERVAL",
+            "INTO", "IS", "JOIN", "LATERAL", "LEFT", "LIKE", "LIMIT", "LOOKUP", "MERGE", "NATURAL", "NEW", "NO", "NOT", "NULL", "NULLS",
+            "OF", "ON", "OR", "ORDER", "OUTER", "OVER", "PARTITION", "PRECEDING", "PROTO", "QUALIFY", "RANGE", "RECURSIVE", "RESPECT",
+            "RIGHT", "ROLLUP", "ROWS", "SELECT", "SET", "SOME", "STRUCT", "TABLESAMPLE", "THEN", "TO", "TREAT", "TRUE", "UNBOUNDED",
+            "UNION", "UNNEST", "USING", "WHEN", "WHERE", "WINDOW", "WITH", "WITHIN");
 
     /** A {@code {{ ref('...') }}} occurrence; {@code target} is the text inside the quotes. */
     public record Ref(String target, int start, int end, int line, int column) {

@@ -10,6 +10,7 @@ import io.convergence.engine.model.Step;
 import io.convergence.engine.model.TransformStep;
 import io.convergence.engine.model.WriteMode;
 import io.convergence.engine.sql.SqlTemplate;
+import io.convergence.engine.sql.analysis.BigQueryAnalyzer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import org.jgrapht.Graph;
 import org.jgrapht.alg.connectivity.KosarajuStrongConnectivityInspector;
 import org.jgrapht.alg.cycle.CycleDetector;
 import org.jgrapht.graph.DefaultDirectedGraph;
+import org.jgrapht.traverse.TopologicalOrderIterator;
 import org.jgrapht.graph.DefaultEdge;
 
 /** The rules of one pipeline, run once per validation: ids, the DAG, tables, SQL, checks and parameters. */
@@ -45,9 +47,12 @@ final class PipelineRules {
     private record Producer(int step, String pointer, boolean quarantine) {
     }
 
-    PipelineRules(Validator.PipelineInput in) {
+    private final BigQueryAnalyzer analyzer;
+
+    PipelineRules(Validator.PipelineInput in, BigQueryAnalyzer analyzer) {
         this.in = in;
         this.pipeline = in.pipeline();
+        this.analyzer = analyzer;
     }
 
     List<Problem> run() {
@@ -59,7 +64,17 @@ final class PipelineRules {
         sql(producers);
         checks(producers);
         parameters();
+        if (!new CycleDetector<>(graph).detectCycles()) {
+            new SqlRules(in, out, analyzer).run(dagOrder());
+        }
         return out;
+    }
+
+    /** Indexes of the steps (first of each id) in DAG order, ties broken by their order in the file. */
+    private List<Integer> dagOrder() {
+        List<Integer> order = new ArrayList<>();
+        new TopologicalOrderIterator<>(graph, Comparator.comparingInt(firstIndex::get)).forEachRemaining(id -> order.add(firstIndex.get(id)));
+        return order;
     }
 
     private void add(ProblemCode code, String pointer, String message, String hint) {

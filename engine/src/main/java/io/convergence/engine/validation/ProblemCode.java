@@ -54,6 +54,15 @@ public enum ProblemCode {
     SQL_NOT_SELECT(409, Severity.ERROR),
     MULTIPLE_STATEMENTS(410, Severity.ERROR),
     RESERVED_PARAMETER(411, Severity.ERROR),
+    SQL_SYNTAX(412, Severity.ERROR),
+    SQL_UNKNOWN_NAME(413, Severity.ERROR),
+    SQL_TYPE(414, Severity.ERROR),
+    SQL_REFUSED(415, Severity.ERROR),
+    SQL_OUTPUT_COLUMN(416, Severity.ERROR),
+    SQL_ANALYSIS_OFF(417, Severity.WARNING),
+    SQL_ANALYZER_FAILED(418, Severity.ERROR),
+    COLUMN_NOT_FOUND(419, Severity.ERROR),
+    COLUMN_TYPE(420, Severity.ERROR),
 
     // 5xx: workspace, targets, tenants, settings
     UNKNOWN_TARGET(501, Severity.ERROR),

@@ -5,9 +5,11 @@ import static java.util.Objects.requireNonNull;
 import io.convergence.engine.model.Check;
 import io.convergence.engine.model.ParameterType;
 import io.convergence.engine.model.Pipeline;
+import io.convergence.engine.model.SchemaField;
 import io.convergence.engine.model.TenantConfig;
 import io.convergence.engine.model.WorkspaceConfig;
 import io.convergence.engine.sql.SqlTemplate;
+import io.convergence.engine.sql.analysis.BigQueryAnalyzer;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -69,24 +71,26 @@ public final class Validator {
      * @param tenantId the owning tenant, or null when unknown
      * @param datasetNaming the tenant's dataset naming, or null when unknown
      * @param otherTenantIds ids of the workspace's other tenants
+     * @param schemasByStep the BigQuery schema of each ingest step whose schema file parsed
      * @param unboundStepIds ids of steps written in the file that did not bind (they count as known for depends_on)
      * @param stepsIncomplete true when some step did not bind, so "no steps" and "nobody writes this table" are not reported
      */
     public record PipelineInput(Pipeline pipeline, Locator locator, String expectedId, String tenantId, String datasetNaming,
                                 Set<String> otherTenantIds, Map<String, SqlFile> sqlByStep, Map<String, LocatedChecks> checksByStep,
-                                Set<String> unboundStepIds, boolean stepsIncomplete) {
+                                Map<String, List<SchemaField>> schemasByStep, Set<String> unboundStepIds, boolean stepsIncomplete) {
         public PipelineInput {
             requireNonNull(pipeline, "pipeline is null");
             requireNonNull(locator, "locator is null");
             otherTenantIds = Set.copyOf(otherTenantIds);
             sqlByStep = Map.copyOf(sqlByStep);
             checksByStep = Map.copyOf(checksByStep);
+            schemasByStep = Map.copyOf(schemasByStep);
             unboundStepIds = Set.copyOf(unboundStepIds);
         }
 
         /** Just the model, as the designer holds it before any file is read. */
         public static PipelineInput of(Pipeline pipeline, Locator locator) {
-            return new PipelineInput(pipeline, locator, null, null, null, Set.of(), Map.of(), Map.of(), Set.of(), false);
+            return new PipelineInput(pipeline, locator, null, null, null, Set.of(), Map.of(), Map.of(), Map.of(), Set.of(), false);
         }
     }
 
@@ -127,9 +131,14 @@ public final class Validator {
         return upper && lower && digit && longestSegment >= 32;
     }
 
-    /** Rules of one pipeline and the files it names. */
+    /** Rules of one pipeline and the files it names, its SQL analyzed as BigQuery analyzes it. */
     public static List<Problem> validatePipeline(PipelineInput input) {
-        return new PipelineRules(input).run();
+        return validatePipeline(input, BigQueryAnalyzer.shared());
+    }
+
+    /** Rules of one pipeline, its SQL analyzed by {@code analyzer} (one that is unavailable keeps the text-level checks). */
+    public static List<Problem> validatePipeline(PipelineInput input, BigQueryAnalyzer analyzer) {
+        return new PipelineRules(input, requireNonNull(analyzer, "analyzer is null")).run();
     }
 
     /**

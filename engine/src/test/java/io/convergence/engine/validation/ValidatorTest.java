@@ -64,7 +64,7 @@ class ValidatorTest {
         // without the SQL files nobody can say whether @limit is used
         assertThat(validate(pipeline)).isEmpty();
         Validator.PipelineInput withSql = new Validator.PipelineInput(pipeline, NOWHERE, "p", "acme", "{tenant}_{dataset}", Set.of(),
-                Map.of("a", new Validator.SqlFile(Path.of("/ws/a.sql"), SqlTemplate.parse("select 1"))), Map.of(), Set.of(), false);
+                Map.of("a", new Validator.SqlFile(Path.of("/ws/a.sql"), SqlTemplate.parse("select 1 as one"))), Map.of(), Map.of(), Set.of(), false);
         assertThat(Validator.validatePipeline(withSql)).extracting(Problem::code).containsExactly(ProblemCode.UNUSED_PARAMETER);
     }
 
@@ -72,7 +72,7 @@ class ValidatorTest {
     void unboundStepsStillCountAsKnownDependencies() {
         Pipeline pipeline = new Pipeline("p", null, Map.of(), null, 4, null, List.of(transform("b", "m.b", "a")));
         Validator.PipelineInput input = new Validator.PipelineInput(pipeline, NOWHERE, null, null, null, Set.of(), Map.of(), Map.of(),
-                Set.of("a"), true);
+                Map.of(), Set.of("a"), true);
         assertThat(Validator.validatePipeline(input)).isEmpty();
     }
 
