@@ -6,6 +6,7 @@ import io.convergence.engine.model.Pipeline;
 import io.convergence.engine.model.Step;
 import io.convergence.engine.model.TenantConfig;
 import io.convergence.engine.model.WorkspaceConfig;
+import io.convergence.engine.sql.analysis.BigQueryAnalyzer;
 import io.convergence.engine.validation.Problem;
 import io.convergence.engine.validation.ProblemCode;
 import io.convergence.engine.validation.SourceLocation;
@@ -73,6 +74,8 @@ public final class WorkspaceLoader {
             return new LoadResult(Optional.empty(), List.of(Problem.error(ProblemCode.NO_WORKSPACE, SourceLocation.of(dir),
                     "no " + WORKSPACE_FILE + " in " + dir, "pass --workspace DIR, set CONVERGENCE_WORKSPACE, or run inside a workspace")));
         }
+        // the SQL analyzer's native service starts while the YAML files are read
+        BigQueryAnalyzer.shared().warmUp();
         List<Problem> problems = new ArrayList<>();
         YamlReader.Document workspaceDocument = YamlReader.read(workspaceFile);
         ModelBinder.Bound<WorkspaceConfig> workspace = ModelBinder.bind(workspaceDocument, WorkspaceConfig.class);
@@ -136,6 +139,7 @@ public final class WorkspaceLoader {
             }
             tenant.config().ifPresent(config -> tenants.add(new LoadedTenant(tenant.dir(), config, tenant.sourceMap(), pipelines)));
         }
+        onceOnly(problems, ProblemCode.SQL_ANALYSIS_OFF);
         problems.sort(PROBLEM_ORDER);
         Optional<LoadedWorkspace> loaded = workspace.value().map(config -> new LoadedWorkspace(dir, config, workspace.sourceMap(), tenants));
         return new LoadResult(loaded, problems);
@@ -232,6 +236,19 @@ public final class WorkspaceLoader {
         problems.sort(PROBLEM_ORDER);
         LoadedPipeline loaded = new LoadedPipeline(tenantId == null ? "" : tenantId, file, pipeline, sourceMap, files.resources(), problems);
         return new PipelineLoad(Optional.of(loaded), problems);
+    }
+
+    /** Keeps the first problem with {@code code}: it is about the workspace, said by each pipeline that met it. */
+    private static void onceOnly(List<Problem> problems, ProblemCode code) {
+        boolean seen = false;
+        for (java.util.Iterator<Problem> it = problems.iterator(); it.hasNext(); ) {
+            if (it.next().code() == code) {
+                if (seen) {
+                    it.remove();
+                }
+                seen = true;
+            }
+        }
     }
 
     /** The folder name a pipeline's id must equal, when the file sits in the workspace layout. */

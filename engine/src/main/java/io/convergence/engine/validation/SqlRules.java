@@ -34,6 +34,7 @@ import java.util.Set;
  * depends on its output: one mistake is reported once, not again downstream.
  */
 final class SqlRules {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqlRules.class);
     /** Problems after which a file's SQL is not what would run, so analyzing it would only add noise. */
     private static final Set<ProblemCode> NOT_ANALYZED_AFTER = EnumSet.of(ProblemCode.INVALID_REF, ProblemCode.RAW_TABLE_REFERENCE,
             ProblemCode.REF_OTHER_TENANT, ProblemCode.SQL_NOT_SELECT, ProblemCode.MULTIPLE_STATEMENTS);
@@ -99,7 +100,9 @@ final class SqlRules {
         if (text.isEmpty() || !available(new SourceLocation(file.file(), 0, 0), pointer)) {
             return;
         }
+        long start = System.nanoTime();
         SqlAnalysis analysis = session.analyzeQuery(text.get().text(), parameterTypes());
+        LOG.debug("analyzed {} in {} ms", file.file().getFileName(), (System.nanoTime() - start) / 1_000_000);
         if (analysis instanceof SqlAnalysis.Resolved resolved) {
             outputs.put(transform.id(), resolved.output());
             if (SqlTemplate.isTableRef(transform.target())) {

@@ -52,7 +52,7 @@ public final class BigQueryAnalyzer {
     private final Object lock = new Object();
     private Engine engine;
     private String unavailable;
-    private boolean started;
+    private volatile boolean started;
 
     private BigQueryAnalyzer(Supplier<Engine> starter) {
         this.starter = requireNonNull(starter, "starter is null");
@@ -113,7 +113,9 @@ public final class BigQueryAnalyzer {
             if (!started) {
                 started = true;
                 try {
+                    long start = System.nanoTime();
                     engine = starter.get();
+                    LOG.debug("SQL analyzer started in {} ms", (System.nanoTime() - start) / 1_000_000);
                 } catch (Throwable e) { // NOPMD: a missing or broken native library surfaces as any Error
                     unavailable = describe(e);
                     LOG.warn("BigQuery SQL analysis is off: {}", unavailable);
@@ -146,6 +148,9 @@ public final class BigQueryAnalyzer {
 
     /** Starts the native analyzer on a background thread, so a validation about to come finds it running. */
     public void warmUp() {
+        if (started) {
+            return;
+        }
         Thread thread = new Thread(this::engine, "sql-analyzer-start");
         thread.setDaemon(true);
         thread.start();
