@@ -73,6 +73,21 @@ class RunCommandsTest {
     }
 
     @Test
+    void aQueryTheLocalTargetCannotRunExactlyIsRefusedBeforeAnythingRuns() throws IOException {
+        Path sql = workspace.resolve("tenants/jaffle/pipelines/jaffle_shop/sql/stg_customers.sql");
+        Files.writeString(sql, Files.readString(sql).replace("first_name,", "first_name,\n  REGEXP_EXTRACT(last_name, r'(.)') AS initial,"));
+
+        Outcome validated = run("validate", "jaffle/jaffle_shop");
+        assertThat(validated.exitCode()).as("valid for BigQuery: a warning only").isZero();
+        assertThat(validated.out()).contains("stg_customers.sql:5:3: warning CV421: not supported on the local target: REGEXP_EXTRACT");
+
+        Outcome ran = run("run", "jaffle/jaffle_shop", "--progress", "plain");
+        assertThat(ran.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(ran.err()).contains("CVG-1011", "nothing ran", "stg_customers.sql:5:3");
+        assertThat(run("runs").out()).isEqualTo("no runs\n");
+    }
+
+    @Test
     void runsCompareShowsWhatDiffersBetweenTwoRuns() throws IOException {
         String first = run("run", "acme/daily_sales", "--from", "2024-06-01", "--to", "2024-06-02", "--progress", "plain").out()
                 .replaceAll("(?s).*details: convergence runs show (\\S+).*", "$1");

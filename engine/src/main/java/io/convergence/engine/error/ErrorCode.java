@@ -18,6 +18,8 @@ public enum ErrorCode {
     RUN_NOT_FOUND(1008, ErrorType.USER),
     IDENTIFIER_INVALID(1009, ErrorType.USER),
     FEATURE_NOT_AVAILABLE(1010, ErrorType.USER),
+    /** The pipeline's SQL uses what the local target cannot run exactly as BigQuery does (validation's CV421). */
+    SQL_NOT_SUPPORTED_LOCALLY(1011, ErrorType.USER),
 
     // 2xxx: execution
     STEP_FAILED(2001, ErrorType.USER),

@@ -126,6 +126,24 @@ public final class RunService implements AutoCloseable {
         return state;
     }
 
+    /**
+     * The local target refuses, before anything runs, SQL it cannot run exactly as BigQuery does (validation reports
+     * it as CV421, a warning, since the pipeline is valid for BigQuery).
+     */
+    private void refuseWhatTheTargetCannotRunExactly(LoadedPipeline pipeline, Target target) {
+        if (!(target instanceof io.convergence.engine.model.DuckDbTarget)) {
+            return;
+        }
+        List<String> unsupported = pipeline.problems().stream()
+                .filter(p -> p.code() == io.convergence.engine.validation.ProblemCode.LOCAL_UNSUPPORTED)
+                .map(p -> p.display(workspace.root())).toList();
+        if (!unsupported.isEmpty()) {
+            throw new ConvergenceException(ErrorCode.SQL_NOT_SUPPORTED_LOCALLY, pipeline.qualifiedName()
+                    + " uses SQL the local target cannot run exactly as BigQuery does; nothing ran:\n" + String.join("\n", unsupported)
+                    + "\nrun it on a BigQuery target (--target), or rewrite these parts (docs/sql-compatibility.md lists what runs locally)");
+        }
+    }
+
     /** Resolves pipeline, target, parameters, partitions and plan; reads history for a resume. Runs nothing. */
     public PreparedRun prepare(RunRequest request) {
         LoadedPipeline pipeline = workspace.findPipeline(request.pipeline()).orElseThrow(() -> new ConvergenceException(
@@ -138,6 +156,7 @@ public final class RunService implements AutoCloseable {
             throw new ConvergenceException(ErrorCode.TARGET_NOT_FOUND, "no target '" + targetName + "'; workspace.yml defines: "
                     + String.join(", ", new java.util.TreeSet<>(config.targets().keySet())));
         }
+        refuseWhatTheTargetCannotRunExactly(pipeline, target);
         Pipeline model = pipeline.pipeline();
         Map<String, String> given = new HashMap<>();
         Set<UnitKey> done = Set.of();

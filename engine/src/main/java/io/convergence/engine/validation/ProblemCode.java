@@ -63,6 +63,7 @@ public enum ProblemCode {
     SQL_ANALYZER_FAILED(418, Severity.ERROR),
     COLUMN_NOT_FOUND(419, Severity.ERROR),
     COLUMN_TYPE(420, Severity.ERROR),
+    LOCAL_UNSUPPORTED(421, Severity.WARNING),
 
     // 5xx: workspace, targets, tenants, settings
     UNKNOWN_TARGET(501, Severity.ERROR),

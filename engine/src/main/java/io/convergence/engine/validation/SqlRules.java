@@ -13,7 +13,9 @@ import io.convergence.engine.model.TransformStep;
 import io.convergence.engine.sql.SqlTemplate;
 import io.convergence.engine.sql.analysis.BigQueryAnalyzer;
 import io.convergence.engine.sql.analysis.SqlAnalysis;
+import io.convergence.engine.sql.analysis.LocalSqlSupport;
 import io.convergence.engine.sql.analysis.SqlColumn;
+import io.convergence.engine.sql.analysis.SqlConstruct;
 import io.convergence.engine.sql.analysis.SqlSchema;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -104,6 +106,7 @@ final class SqlRules {
         SqlAnalysis analysis = session.analyzeQuery(text.get().text(), parameterTypes());
         LOG.debug("analyzed {} in {} ms", file.file().getFileName(), (System.nanoTime() - start) / 1_000_000);
         if (analysis instanceof SqlAnalysis.Resolved resolved) {
+            localSupport(resolved, file.file(), file.template().sql(), pointer);
             outputs.put(transform.id(), resolved.output());
             if (SqlTemplate.isTableRef(transform.target())) {
                 define(transform.target(), resolved.output());
@@ -256,6 +259,59 @@ final class SqlRules {
         out.add(Problem.of(code, at, pointer, message, hint));
     }
 
+    private static final String LOCAL_HINT = "the local target refuses what it cannot run exactly as BigQuery does "
+            + "(docs/sql-compatibility.md); run this pipeline with --target on BigQuery, or write it with supported functions";
+
+    /**
+     * CV421 when the local target cannot run every construct of a query exactly as BigQuery: a warning here, as the
+     * pipeline is valid for BigQuery; a run on the local target refuses to start. Located at the first construct's
+     * name in the file when it is written there.
+     */
+    private void localSupport(SqlAnalysis.Resolved resolved, java.nio.file.Path file, String sql, String pointer) {
+        List<SqlConstruct> refused = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        for (SqlConstruct construct : resolved.constructs()) {
+            List<String> refusal = LocalSqlSupport.measured().refusals(List.of(construct));
+            if (!refusal.isEmpty()) {
+                refused.add(construct);
+                reasons.addAll(refusal);
+            }
+        }
+        if (refused.isEmpty()) {
+            return;
+        }
+        int[] at = firstMention(sql, refused);
+        out.add(Problem.of(ProblemCode.LOCAL_UNSUPPORTED, new SourceLocation(file, at[0], at[1]), pointer,
+                "not supported on the local target: " + String.join(", ", reasons) + "; this query runs on BigQuery only", LOCAL_HINT));
+    }
+
+    /** The 1-based line and column of the first refused function's name written in {@code sql}, else 1:1. */
+    private static int[] firstMention(String sql, List<SqlConstruct> constructs) {
+        int best = -1;
+        for (SqlConstruct construct : constructs) {
+            String word = construct.display().replace("SAFE.", "");
+            if (!word.matches("[A-Z_][A-Z0-9_]*")) {
+                continue;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(?<![A-Za-z0-9_])" + word + "\\s*\\(").matcher(sql);
+            if (m.find() && (best < 0 || m.start() < best)) {
+                best = m.start();
+            }
+        }
+        if (best < 0) {
+            return new int[] {1, 1};
+        }
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < best; i++) {
+            if (sql.charAt(i) == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        return new int[] {line, best - lineStart + 1};
+    }
+
     /** "BigQuery's signatures: SUM(INT64); SUM(FLOAT64)" from the analyzer's further lines, else empty. */
     private static String signatures(List<String> details) {
         List<String> signatures = details.stream().map(String::strip).filter(l -> l.startsWith("Signature: "))
@@ -368,7 +424,13 @@ final class SqlRules {
             return; // reported by the check rules; the predicate is not what would run
         }
         SqlAnalysis analysis = session.analyzePredicate(check.sql(), quality.table());
-        if (analysis instanceof SqlAnalysis.Refused refused) {
+        if (analysis instanceof SqlAnalysis.Resolved resolved) {
+            List<String> refusals = LocalSqlSupport.measured().refusals(resolved.constructs());
+            if (!refusals.isEmpty()) {
+                out.add(Problem.of(ProblemCode.LOCAL_UNSUPPORTED, at, stepPointer, "not supported on the local target: "
+                        + String.join(", ", refusals) + "; this check runs on BigQuery only", LOCAL_HINT));
+            }
+        } else if (analysis instanceof SqlAnalysis.Refused refused) {
             refusal(refused, at, stepPointer, "checking " + quality.table());
         } else if (analysis instanceof SqlAnalysis.Failed failed) {
             analyzerFailed(failed, at, stepPointer);

@@ -12,6 +12,7 @@ import com.google.zetasql.Type;
 import com.google.zetasql.ZetaSQLBuiltinFunctionOptions;
 import com.google.zetasql.ZetaSQLOptions.ProductMode;
 import com.google.zetasql.resolvedast.ResolvedNodes;
+import com.google.zetasql.resolvedast.ResolvedNonScalarFunctionCallBaseEnums;
 import io.convergence.engine.model.ParameterType;
 import io.convergence.engine.settings.Setting;
 import java.util.ArrayList;
@@ -254,6 +255,8 @@ public final class BigQueryAnalyzer {
             options.setLanguageOptions(engine.language());
             options.setAllowUndeclaredParameters(true);
             options.setDefaultTimezone("UTC");
+            // the statement as written: no rewrite inlines a function (ARRAY_SLICE, PIVOT...) into other constructs
+            options.setEnabledRewrites(java.util.EnumSet.noneOf(com.google.zetasql.ZetaSQLOptions.ResolvedASTRewrite.class));
             for (Map.Entry<String, ParameterType> parameter : parameters.entrySet()) {
                 options.addQueryParameter(parameter.getKey(), SqlSchema.parameterType(parameter.getValue()));
             }
@@ -272,13 +275,81 @@ public final class BigQueryAnalyzer {
                 names.add(column.getName());
                 types.add(column.getColumn().getType());
             }
-            return new SqlAnalysis.Resolved(SqlSchema.of(names, types));
+            return new SqlAnalysis.Resolved(SqlSchema.of(names, types), constructs(statement));
         } catch (SqlException e) {
             return refused(e.getMessage() == null ? "" : e.getMessage(), sql);
         } catch (RuntimeException e) {
             LOG.debug("the analyzer failed", e);
             return new SqlAnalysis.Failed(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
+    }
+
+    /** Node kinds every statement has that say nothing about what it computes. */
+    private static final java.util.Set<String> WRAPPERS = java.util.Set.of("QueryStmt", "CreateTableAsSelectStmt", "OutputColumn",
+            "ColumnDefinition", "ColumnAnnotations");
+
+    /** Every function, cast and node kind the statement uses, each once, in a stable order. */
+    private static List<SqlConstruct> constructs(ResolvedNodes.ResolvedStatement statement) {
+        java.util.SortedSet<SqlConstruct> found = new java.util.TreeSet<>();
+        statement.accept(new ResolvedNodes.Visitor() {
+            @Override
+            protected void defaultVisit(com.google.zetasql.resolvedast.ResolvedNode node) {
+                String kind = node.nodeKindString();
+                if (!WRAPPERS.contains(kind) && !kind.equals("FunctionCall") && !kind.equals("AggregateFunctionCall")
+                        && !kind.equals("AnalyticFunctionCall") && !kind.equals("Cast")) {
+                    found.add(new SqlConstruct(SqlConstruct.Kind.NODE, kind, ""));
+                }
+                super.defaultVisit(node);
+            }
+
+            @Override
+            public void visit(ResolvedNodes.ResolvedFunctionCall node) {
+                found.add(function(SqlConstruct.Kind.FUNCTION, node));
+                super.visit(node);
+            }
+
+            @Override
+            public void visit(ResolvedNodes.ResolvedAggregateFunctionCall node) {
+                found.add(function(SqlConstruct.Kind.AGGREGATE, node));
+                if (node.getDistinct()) {
+                    found.add(new SqlConstruct(SqlConstruct.Kind.NODE, "AggregateDistinct", ""));
+                }
+                if (!node.getOrderByItemList().isEmpty()) {
+                    found.add(new SqlConstruct(SqlConstruct.Kind.NODE, "AggregateOrderBy", ""));
+                }
+                if (node.getLimit() != null) {
+                    found.add(new SqlConstruct(SqlConstruct.Kind.NODE, "AggregateLimit", ""));
+                }
+                if (node.getNullHandlingModifier() != ResolvedNonScalarFunctionCallBaseEnums.NullHandlingModifier.DEFAULT_NULL_HANDLING) {
+                    found.add(new SqlConstruct(SqlConstruct.Kind.NODE, "Aggregate" + node.getNullHandlingModifier(), ""));
+                }
+                super.visit(node);
+            }
+
+            @Override
+            public void visit(ResolvedNodes.ResolvedAnalyticFunctionCall node) {
+                found.add(function(SqlConstruct.Kind.ANALYTIC, node));
+                super.visit(node);
+            }
+
+            @Override
+            public void visit(ResolvedNodes.ResolvedCast node) {
+                String types = typeName(node.getExpr().getType()) + " AS " + typeName(node.getType())
+                        + (node.getFormat() != null ? " FORMAT" : "") + (node.getTimeZone() != null ? " AT TIME ZONE" : "");
+                found.add(new SqlConstruct(SqlConstruct.Kind.CAST, node.getReturnNullOnError() ? "SAFE_CAST" : "CAST", types));
+                super.visit(node);
+            }
+        });
+        return List.copyOf(found);
+    }
+
+    private static SqlConstruct function(SqlConstruct.Kind kind, ResolvedNodes.ResolvedFunctionCallBase call) {
+        boolean safe = call.getErrorMode() == com.google.zetasql.resolvedast.ResolvedFunctionCallBaseEnums.ErrorMode.SAFE_ERROR_MODE;
+        return new SqlConstruct(kind, (safe ? "SAFE." : "") + call.getFunction().getName(), call.getSignature().toString());
+    }
+
+    private static String typeName(Type type) {
+        return SqlSchema.typeName(type);
     }
 
     /** Splits the analyzer's message into BigQuery's first line, the further lines and the position. */

@@ -18,10 +18,14 @@ public sealed interface SqlAnalysis {
         OTHER
     }
 
-    /** The statement resolved; {@code output} names and types its result columns ({@code $col1} when unnamed). */
-    record Resolved(SqlSchema output) implements SqlAnalysis {
+    /**
+     * The statement resolved; {@code output} names and types its result columns ({@code $col1} when unnamed), and
+     * {@code constructs} lists every function, cast and node kind it uses.
+     */
+    record Resolved(SqlSchema output, List<SqlConstruct> constructs) implements SqlAnalysis {
         public Resolved {
             requireNonNull(output, "output is null");
+            constructs = List.copyOf(constructs);
         }
     }
 

@@ -343,6 +343,13 @@ final class DuckDbSession implements AutoCloseable {
             }
             return list;
         }
+        if (v instanceof org.duckdb.DuckDBStruct struct) {
+            java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+            for (java.util.Map.Entry<String, Object> field : struct.getMap().entrySet()) {
+                fields.put(field.getKey(), plain(field.getValue()));
+            }
+            return fields;
+        }
         if (v instanceof Struct) {
             return v.toString();
         }

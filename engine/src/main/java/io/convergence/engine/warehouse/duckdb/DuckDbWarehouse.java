@@ -129,6 +129,8 @@ public final class DuckDbWarehouse implements Warehouse {
             s.update("SET GLOBAL TimeZone = 'UTC'");
             // line numbers of rejected rows rely on insertion order matching file order
             s.update("SET GLOBAL preserve_insertion_order = true");
+            // BigQuery sorts NULLs first in ascending order and last in descending order (ORDER BY, windows)
+            s.update("SET GLOBAL default_null_order = 'nulls_first_on_asc_last_on_desc'");
             for (DuckDbMacros.Macro macro : DuckDbMacros.ALL) {
                 s.update(macro.createStatement());
             }
