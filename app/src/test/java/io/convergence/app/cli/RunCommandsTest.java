@@ -160,20 +160,31 @@ class RunCommandsTest {
 
     @Test
     void aSqlErrorNamesTheFileLineAndColumnOnceAndRunsShowKeepsItsExcerptAligned() throws IOException {
+        // BigQuery's analyzer accepts the query (validation refuses an unknown column before the run); it fails as it runs
         Files.writeString(workspace.resolve("tenants/acme/pipelines/web_events/sql/page_views.sql"),
-                "-- page views\nSELECT event_type,\n       nonexistent_col\nFROM {{ ref('raw.events') }}\n");
+                "-- page views\nSELECT event_type,\n       CAST(page AS INT64) AS n\nFROM {{ ref('raw.events') }}\n");
         Outcome ran = run("run", "acme/web_events", "--progress", "plain");
         assertThat(ran.exitCode()).isEqualTo(ExitCodes.FAILED);
         // the step's error line has the excerpt of the file; the state and summary lines only its first line
-        assertThat(ran.out()).contains("error page_views: step page_views failed (CVG-2004): sql/page_views.sql:3:8: Binder Error:",
-                "\n  3 |        nonexistent_col\n    |        ^\n");
+        assertThat(ran.out()).contains("error page_views: step page_views failed (CVG-2004): sql/page_views.sql:3:8: Conversion Error:",
+                "\n  3 |        CAST(page AS INT64) AS n\n    |        ^\n");
         assertThat(ran.out().lines().filter(l -> l.contains(" |        ^"))).hasSize(1);
-        assertThat(ran.out()).containsPattern("page_views FAILED .*sql/page_views.sql:3:8: Binder Error: [^\n]*\nrun ")
+        assertThat(ran.out()).containsPattern("page_views FAILED .*sql/page_views.sql:3:8: Conversion Error: [^\n]*\nrun ")
                 .doesNotContain("_cvg_stage");
 
         String runId = ran.out().replaceAll("(?s).*details: convergence runs show (\\S+).*", "$1");
-        assertThat(run("runs", "show", runId).out()).contains("message   sql/page_views.sql:3:8: Binder Error: ",
-                "\n            3 |        nonexistent_col\n              |        ^\n");
+        assertThat(run("runs", "show", runId).out()).contains("message   sql/page_views.sql:3:8: Conversion Error: ",
+                "\n            3 |        CAST(page AS INT64) AS n\n              |        ^\n");
+    }
+
+    @Test
+    void aQueryBigQueryWouldRefuseNeverRuns() throws IOException {
+        Files.writeString(workspace.resolve("tenants/acme/pipelines/web_events/sql/page_views.sql"),
+                "-- page views\nSELECT event_type,\n       nonexistent_col\nFROM {{ ref('raw.events') }}\n");
+        Outcome ran = run("run", "acme/web_events", "--progress", "plain");
+        assertThat(ran.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(ran.err()).contains("sql/page_views.sql:3:8: error CV413: Unrecognized name: nonexistent_col", "CVG-1001");
+        assertThat(run("runs").out()).isEqualTo("no runs\n");
     }
 
     /** The warehouse cannot open after the run has its id and lock: the run is in history, FAILED with the error. */

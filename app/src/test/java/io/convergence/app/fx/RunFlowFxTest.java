@@ -77,7 +77,9 @@ class RunFlowFxTest {
     @Test
     void failingRunOpensTheFailureFocus(FxRobot robot) throws IOException {
         Path sql = app.root.resolve("tenants/jaffle/pipelines/jaffle_shop/sql/customers.sql");
-        Files.writeString(sql, "select cast('not a number' as int64) as customer_id\n");
+        // valid for BigQuery's analyzer (a constant cast would be refused before the run); fails as it runs
+        Files.writeString(sql, "select cast(first_name || ' is not a number' as int64) as customer_id\n"
+                + "from {{ ref('staging.stg_customers') }}\n");
         openLauncher(robot, "jaffle_shop");
         robot.clickOn("#runButton");
         AppFixture.waitFor(120, () -> robot.lookup("#runState").tryQuery().map(n -> ((Labeled) n).getText().equals("FAILED")).orElse(false));

@@ -148,7 +148,8 @@ class ScreenshotsFxTest {
 
         // a failing run and its failure focus
         Files.writeString(app.root.resolve("tenants/jaffle/pipelines/jaffle_shop/sql/customers.sql"),
-                "select cast('not a number' as int64) as customer_id\n");
+                "select cast(first_name || ' is not a number' as int64) as customer_id\n"
+                        + "from {{ ref('staging.stg_customers') }}\n");
         select(robot, "jaffle_shop");
         robot.clickOn("#runMenu").clickOn("#runPipelineMenuItem");
         AppFixture.waitFor(10, () -> robot.lookup("#runLauncher").tryQuery().filter(Node::isVisible).isPresent());

@@ -200,14 +200,25 @@ public final class WorkspaceLoader {
      */
     public static PipelineLoad validatePipeline(PipelineContext context, Path pipelineFile, Pipeline model, Map<Path, String> sqlOverlays) {
         Path file = pipelineFile.toAbsolutePath().normalize();
-        return loadPipeline(context, file, YamlReader.parse(PipelineWriter.write(model), file), sqlOverlays);
+        return loadPipeline(context, file, YamlReader.parse(PipelineWriter.write(model), file), sqlOverlays, BigQueryAnalyzer.shared());
+    }
+
+    /**
+     * Like {@link #validatePipeline(PipelineContext, Path, Pipeline, Map)}, with SQL analyzed by {@code analyzer}
+     * (an unavailable one keeps the text-level rules only).
+     */
+    public static PipelineLoad validatePipeline(PipelineContext context, Path pipelineFile, Pipeline model, Map<Path, String> sqlOverlays,
+                                                BigQueryAnalyzer analyzer) {
+        Path file = pipelineFile.toAbsolutePath().normalize();
+        return loadPipeline(context, file, YamlReader.parse(PipelineWriter.write(model), file), sqlOverlays, requireNonNull(analyzer, "analyzer is null"));
     }
 
     private static PipelineLoad loadPipeline(PipelineContext context, Path file, YamlReader.Document document) {
-        return loadPipeline(context, file, document, Map.of());
+        return loadPipeline(context, file, document, Map.of(), BigQueryAnalyzer.shared());
     }
 
-    private static PipelineLoad loadPipeline(PipelineContext context, Path file, YamlReader.Document document, Map<Path, String> sqlOverlays) {
+    private static PipelineLoad loadPipeline(PipelineContext context, Path file, YamlReader.Document document, Map<Path, String> sqlOverlays,
+                                             BigQueryAnalyzer analyzer) {
         ModelBinder.Bound<Pipeline> bound = ModelBinder.bind(document, Pipeline.class);
         List<Problem> problems = new ArrayList<>(bound.problems());
         if (bound.value().isEmpty()) {
@@ -232,7 +243,7 @@ public final class WorkspaceLoader {
         Validator.PipelineInput input = new Validator.PipelineInput(pipeline, sourceMap, expectedPipelineId(file), tenantId,
                 context.tenant().map(TenantConfig::datasetNaming).orElse(null), others, files.sqlFiles(), files.locatedChecks(),
                 files.resources().schemaByStep(), unbound, written > pipeline.steps().size());
-        problems.addAll(Validator.validatePipeline(input));
+        problems.addAll(Validator.validatePipeline(input, analyzer));
         problems.sort(PROBLEM_ORDER);
         LoadedPipeline loaded = new LoadedPipeline(tenantId == null ? "" : tenantId, file, pipeline, sourceMap, files.resources(), problems);
         return new PipelineLoad(Optional.of(loaded), problems);
