@@ -15,6 +15,7 @@ import io.convergence.engine.config.PipelineContext;
 import io.convergence.engine.config.PipelineLoad;
 import io.convergence.engine.config.PipelineYamlPatcher;
 import io.convergence.engine.config.WorkspaceLoader;
+import io.convergence.engine.sql.analysis.SqlColumn;
 import io.convergence.engine.graph.Edge;
 import io.convergence.engine.graph.GraphStyle;
 import io.convergence.engine.graph.LayoutResult;
@@ -80,6 +81,7 @@ public final class DesignerViewModel {
     private final ReadOnlyBooleanWrapper reloadOffered = new ReadOnlyBooleanWrapper(this, "reloadOffered", false);
     private final ReadOnlyBooleanWrapper editable = new ReadOnlyBooleanWrapper(this, "editable", false);
     private final ReadOnlyLongWrapper validations = new ReadOnlyLongWrapper(this, "validations", 0);
+    private final ReadOnlyObjectWrapper<Map<String, List<SqlColumn>>> columns = new ReadOnlyObjectWrapper<>(this, "columns", Map.of());
     private final ReadOnlyStringWrapper lastSaveNote = new ReadOnlyStringWrapper(this, "lastSaveNote", "");
 
     private String diskText;
@@ -325,6 +327,7 @@ public final class DesignerViewModel {
             if (diskProblems.isEmpty()) {
                 problems.setAll(load.problems());
                 targets.set(ProblemTargets.of(state.pipeline(), load.problems()));
+                columns.set(load.columns());
             }
             validations.set(validations.get() + 1);
             if (validationPending || stack.state() != state) {
@@ -551,6 +554,14 @@ public final class DesignerViewModel {
     /** False while the file on disk does not load: saving would overwrite what the person wrote. */
     public ReadOnlyBooleanProperty editableProperty() {
         return editable.getReadOnlyProperty();
+    }
+
+    /**
+     * By step id, the columns of the table each ingest and transform step writes, as the last validation knew them:
+     * from schema files and BigQuery's analysis of each query (a step whose SQL does not analyze is absent).
+     */
+    public ReadOnlyObjectProperty<Map<String, List<SqlColumn>>> columnsProperty() {
+        return columns.getReadOnlyProperty();
     }
 
     /** Counts finished validations (tests wait on it; the UI ignores it). */

@@ -96,6 +96,31 @@ class DesignerViewModelTest {
     }
 
     @Test
+    void unsavedSqlIsAnalyzedAsBigQueryWouldAndEachStepKnowsItsColumns() {
+        assertThat(model.columnsProperty().get().get("load_orders")).extracting(c -> c.name() + " " + c.type())
+                .containsExactly("id INT64", "user_id INT64", "order_date DATE", "status STRING");
+        assertThat(model.columnsProperty().get().get("stg_orders")).extracting(c -> c.name() + " " + c.type())
+                .containsExactly("order_id INT64", "customer_id INT64", "order_date DATE", "status STRING");
+
+        TransformStep staging = (TransformStep) model.pipeline().step("stg_orders").orElseThrow();
+        model.setSql(staging.sql(), "SELECT id AS order_id, user_id AS customer_id, order_date, status, status = 1 AS odd\n"
+                + "FROM {{ ref('raw.orders') }}\n");
+        assertThat(model.problems()).filteredOn(p -> p.code() == ProblemCode.SQL_TYPE).singleElement().satisfies(p -> {
+            assertThat(p.location().file().getFileName().toString()).isEqualTo("stg_orders.sql");
+            assertThat(p.location().line()).isEqualTo(1);
+            assertThat(p.location().column()).isEqualTo(68);
+            assertThat(p.pointer()).isEqualTo("/steps/4/sql");
+        });
+        assertThat(model.problemTargetsProperty().get().counts("stg_orders").errors()).isPositive();
+        // a step whose query does not analyze has no known columns, and what reads it is not analyzed either
+        assertThat(model.columnsProperty().get()).doesNotContainKeys("stg_orders", "orders").containsKey("stg_payments");
+
+        model.undo();
+        assertThat(model.problems()).noneMatch(Problem::isError);
+        assertThat(model.columnsProperty().get()).containsKeys("stg_orders", "orders", "customers");
+    }
+
+    @Test
     void anExternalChangeReloadsAsOneUndoableStep() throws IOException {
         Files.writeString(file, original.replace("description: One row per order with the amount paid per payment method.",
                 "description: Orders, changed in another editor."));

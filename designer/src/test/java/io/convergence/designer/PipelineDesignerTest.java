@@ -10,6 +10,7 @@ import io.convergence.engine.model.Step;
 import io.convergence.engine.model.TransformStep;
 import io.convergence.engine.model.WriteMode;
 import io.convergence.engine.validation.Problem;
+import io.convergence.engine.validation.ProblemCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.MouseButton;
+import javafx.scene.layout.GridPane;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -381,6 +383,25 @@ class PipelineDesignerTest {
         robot.clickOn("#saveButton");
         assertThat(Files.readString(file.resolveSibling("sql/orders.sql"))).isEqualTo(edited);
         assertThat(Files.readString(file)).isEqualTo(original);
+    }
+
+    @Test
+    void theInspectorListsTheColumnsAStepWritesAndASqlErrorBadgesTheNode(FxRobot robot) {
+        fit(robot);
+        clickStep(robot, "customers");
+        WaitForAsyncUtils.waitForFxEvents();
+        GridPane columns = robot.lookup("#inspectorColumns").queryAs(GridPane.class);
+        assertThat(columns.getChildren()).map(n -> ((Label) n).getText())
+                .containsSubsequence("customer_id", "INT64", "first_order", "DATE", "customer_lifetime_value", "FLOAT64");
+
+        TextArea sql = robot.lookup("#inspectorSql").queryAs(TextArea.class);
+        robot.interact(() -> sql.setText(sql.getText().replace("customers.first_name,", "customers.first_nam,")));
+        robot.clickOn("#inspectorSqlApply");
+        WaitForAsyncUtils.waitForFxEvents();
+        GraphScene.SceneNode node = designer.canvas().scene().nodes().stream().filter(n -> n.id().equals("customers")).findFirst().orElseThrow();
+        assertThat(node.errors()).isPositive();
+        assertThat(model.problems()).anyMatch(p -> p.code() == ProblemCode.SQL_UNKNOWN_NAME && p.location().line() == 24);
+        assertThat(robot.lookup("#inspectorColumnsUnknown").queryAs(Label.class).getText()).startsWith("Not known");
     }
 
     // ------------------------------------------------------------------ validation, save and reload

@@ -8,10 +8,12 @@ import io.convergence.designer.DesignerViewModel;
 import io.convergence.engine.config.ModelBinder;
 import io.convergence.engine.config.PipelineWriter;
 import io.convergence.engine.config.YamlReader;
+import io.convergence.engine.model.IngestStep;
 import io.convergence.engine.model.Step;
 import io.convergence.engine.model.TransformStep;
 import io.convergence.engine.schema.SchemaGenerator;
 import io.convergence.engine.schema.SchemaKind;
+import io.convergence.engine.sql.analysis.SqlColumn;
 import io.convergence.engine.validation.Problem;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,6 +62,7 @@ public final class InspectorView extends ScrollPane {
     private final ObjectNode schema;
     private final VBox content = new VBox(8);
     private final Label error = new Label();
+    private final VBox columnsBox = new VBox(2);
     private Step shown;
 
     public InspectorView(DesignerViewModel model) {
@@ -75,6 +78,8 @@ public final class InspectorView extends ScrollPane {
         setContent(content);
         model.selection().steps().addListener((SetChangeListener<String>) change -> refresh());
         model.commands().stateProperty().addListener((o, a, b) -> refresh());
+        model.columnsProperty().addListener((o, a, b) -> showColumns());
+        columnsBox.setId("inspectorColumnsBox");
         refresh();
     }
 
@@ -110,6 +115,47 @@ public final class InspectorView extends ScrollPane {
         if (step instanceof TransformStep transform) {
             content.getChildren().add(sqlEditor(transform));
         }
+        if (step instanceof TransformStep || step instanceof IngestStep) {
+            content.getChildren().add(columnsBox);
+            showColumns();
+        }
+    }
+
+    /**
+     * The columns the selected step writes, as the last validation knew them (schema file, or BigQuery's analysis of
+     * the query); updated after every validation without rebuilding the form, so typing keeps its focus.
+     */
+    private void showColumns() {
+        columnsBox.getChildren().clear();
+        if (shown == null) {
+            return;
+        }
+        Label heading = new Label("Result columns");
+        heading.setStyle("-fx-font-weight: bold;");
+        columnsBox.getChildren().add(heading);
+        List<SqlColumn> columns = model.columnsProperty().get().get(shown.id());
+        if (columns == null) {
+            Label unknown = new Label(shown instanceof TransformStep
+                    ? "Not known: the query does not analyze, or reads a table no step of this pipeline writes."
+                    : "Not known: the schema file does not load.");
+            unknown.setId("inspectorColumnsUnknown");
+            unknown.setWrapText(true);
+            unknown.setStyle("-fx-text-fill: #6b7280;");
+            columnsBox.getChildren().add(unknown);
+            return;
+        }
+        GridPane grid = new GridPane();
+        grid.setId("inspectorColumns");
+        grid.setHgap(12);
+        grid.setVgap(2);
+        for (int i = 0; i < columns.size(); i++) {
+            Label name = new Label(columns.get(i).name());
+            name.setStyle("-fx-font-family: monospace;");
+            Label type = new Label(columns.get(i).type());
+            type.setStyle("-fx-font-family: monospace; -fx-text-fill: #6b7280;");
+            grid.addRow(i, name, type);
+        }
+        columnsBox.getChildren().add(grid);
     }
 
     private JsonNode definition(String name) {

@@ -243,10 +243,11 @@ public final class WorkspaceLoader {
         Validator.PipelineInput input = new Validator.PipelineInput(pipeline, sourceMap, expectedPipelineId(file), tenantId,
                 context.tenant().map(TenantConfig::datasetNaming).orElse(null), others, files.sqlFiles(), files.locatedChecks(),
                 files.resources().schemaByStep(), unbound, written > pipeline.steps().size());
-        problems.addAll(Validator.validatePipeline(input, analyzer));
+        Validator.PipelineValidation validation = Validator.analyzePipeline(input, analyzer);
+        problems.addAll(validation.problems());
         problems.sort(PROBLEM_ORDER);
         LoadedPipeline loaded = new LoadedPipeline(tenantId == null ? "" : tenantId, file, pipeline, sourceMap, files.resources(), problems);
-        return new PipelineLoad(Optional.of(loaded), problems);
+        return new PipelineLoad(Optional.of(loaded), problems, validation.columns());
     }
 
     /** Keeps the first problem with {@code code}: it is about the workspace, said by each pipeline that met it. */

@@ -11,6 +11,7 @@ import io.convergence.engine.model.TransformStep;
 import io.convergence.engine.model.WriteMode;
 import io.convergence.engine.sql.SqlTemplate;
 import io.convergence.engine.sql.analysis.BigQueryAnalyzer;
+import io.convergence.engine.sql.analysis.SqlColumn;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ final class PipelineRules {
         this.analyzer = analyzer;
     }
 
-    List<Problem> run() {
+    Validator.PipelineValidation run() {
         pipelineId();
         stepIds();
         dependencies();
@@ -64,10 +65,11 @@ final class PipelineRules {
         sql(producers);
         checks(producers);
         parameters();
+        Map<String, List<SqlColumn>> columns = new LinkedHashMap<>();
         if (!new CycleDetector<>(graph).detectCycles()) {
-            new SqlRules(in, out, analyzer).run(dagOrder());
+            new SqlRules(in, out, analyzer).run(dagOrder()).forEach((step, schema) -> columns.put(step, schema.columns()));
         }
-        return out;
+        return new Validator.PipelineValidation(out, columns);
     }
 
     /** Indexes of the steps (first of each id) in DAG order, ties broken by their order in the file. */

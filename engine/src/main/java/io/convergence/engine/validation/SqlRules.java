@@ -64,7 +64,10 @@ final class SqlRules {
         this.analyzer = analyzer;
     }
 
-    /** Analyzes the steps given in DAG order (by their index in the pipeline); returns each transform's output. */
+    /**
+     * Analyzes the steps given in DAG order (by their index in the pipeline); returns the columns each ingest and
+     * transform step writes, when known.
+     */
     Map<String, SqlSchema> run(List<Integer> order) {
         for (int index : order) {
             Step step = pipeline.steps().get(index);
@@ -83,7 +86,10 @@ final class SqlRules {
     private void ingest(IngestStep ingest) {
         List<SchemaField> fields = in.schemasByStep().get(ingest.id());
         if (fields != null && SqlTemplate.isTableRef(ingest.target())) {
-            SqlSchema.fromSchemaFields(fields).ifPresent(schema -> define(ingest.target(), schema));
+            SqlSchema.fromSchemaFields(fields).ifPresent(schema -> {
+                define(ingest.target(), schema);
+                outputs.put(ingest.id(), schema);
+            });
         }
         String quarantine = ingest.badRows() != null && ingest.badRows().quarantine() != null
                 ? ingest.badRows().quarantine() : ingest.target() + "_rejected";

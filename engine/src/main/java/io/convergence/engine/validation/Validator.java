@@ -10,6 +10,7 @@ import io.convergence.engine.model.TenantConfig;
 import io.convergence.engine.model.WorkspaceConfig;
 import io.convergence.engine.sql.SqlTemplate;
 import io.convergence.engine.sql.analysis.BigQueryAnalyzer;
+import io.convergence.engine.sql.analysis.SqlColumn;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -138,7 +139,25 @@ public final class Validator {
 
     /** Rules of one pipeline, its SQL analyzed by {@code analyzer} (one that is unavailable keeps the text-level checks). */
     public static List<Problem> validatePipeline(PipelineInput input, BigQueryAnalyzer analyzer) {
+        return analyzePipeline(input, analyzer).problems();
+    }
+
+    /** Every problem of one pipeline, and the columns its steps write as far as the analysis knows them. */
+    public static PipelineValidation analyzePipeline(PipelineInput input, BigQueryAnalyzer analyzer) {
         return new PipelineRules(input, requireNonNull(analyzer, "analyzer is null")).run();
+    }
+
+    /**
+     * The outcome of validating one pipeline: its problems, and by step id the columns of the table each ingest and
+     * transform step writes (from its schema file, or its analyzed query); a step whose columns are unknown is absent.
+     */
+    public record PipelineValidation(List<Problem> problems, Map<String, List<SqlColumn>> columns) {
+        public PipelineValidation {
+            problems = List.copyOf(problems);
+            Map<String, List<SqlColumn>> copy = new java.util.LinkedHashMap<>();
+            columns.forEach((step, list) -> copy.put(step, List.copyOf(list)));
+            columns = java.util.Collections.unmodifiableMap(copy);
+        }
     }
 
     /**
