@@ -142,7 +142,7 @@ public final class PipelineWriter {
             return optional.isPresent() ? optional.getAsLong() : null;
         }
         if (value instanceof ChecksSpec.File file) {
-            return file.path();
+            return convert(file.path(), forWriting);
         }
         if (value instanceof ChecksSpec.Inline inline) {
             return convert(inline.checks(), forWriting);

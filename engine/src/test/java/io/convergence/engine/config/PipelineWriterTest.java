@@ -187,6 +187,12 @@ class PipelineWriterTest {
             assertThat(load(yaml).problems()).as(yaml).isEmpty();
             assertThat(load(yaml).value()).as(yaml).contains(pipeline);
         }
+        // found by the property again: a checks file path goes through the same quoting
+        Pipeline checks = new Pipeline("a", null, Map.of(), null, 1, null, List.of(new QualityStep("a", null, List.of(), 0, null, "a.a",
+                new ChecksSpec.File("\n\n"), Sample.ofRows(100), OnFailure.FAIL)));
+        String yaml = PipelineWriter.write(checks);
+        assertThat(load(yaml).problems()).as(yaml).isEmpty();
+        assertThat(load(yaml).value()).as(yaml).contains(checks);
     }
 
     @Property(tries = 200)
