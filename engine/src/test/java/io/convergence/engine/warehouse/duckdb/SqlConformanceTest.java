@@ -105,7 +105,8 @@ class SqlConformanceTest {
         }
         for (SqlConformance.Result r : raw) {
             if (r.outcome() == SqlConformance.Outcome.DIFFERENT) {
-                culprits(r, passed.keySet()).forEach(c -> differed.computeIfAbsent(key(c), k -> new ArrayList<>()).add(r.test().id()));
+                culprits(r, passed.keySet()).stream().map(SqlConformanceTest::key).distinct()
+                        .forEach(c -> differed.computeIfAbsent(c, k -> new ArrayList<>()).add(r.test().id()));
             }
         }
         List<LocalSqlSupport.Entry> entries = new ArrayList<>();
