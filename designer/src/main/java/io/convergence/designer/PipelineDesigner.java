@@ -257,7 +257,8 @@ public final class PipelineDesigner extends BorderPane {
                     return;
                 }
                 String step = ProblemTargets.stepOf(model.pipeline(), problem).map(id -> id + ": ").orElse("");
-                setText(problem.severity().name().toLowerCase(Locale.ROOT) + " " + problem.code().id() + "  " + step + problem.message());
+                setText(problem.severity().name().toLowerCase(Locale.ROOT) + " " + problem.code().id() + "  " + step + problem.message()
+                        + where(problem));
                 setStyle(problem.isError() ? "-fx-text-fill: #b91c1c;" : "-fx-text-fill: #92400e;");
                 setTooltip(problem.hint().isEmpty() ? null : new Tooltip(problem.hint()));
             }
@@ -290,5 +291,19 @@ public final class PipelineDesigner extends BorderPane {
                 ButtonType.CANCEL, ButtonType.OK);
         alert.setHeaderText("Save an invalid pipeline?");
         return alert.showAndWait().filter(ButtonType.OK::equals).isPresent();
+    }
+
+    /**
+     * " (sql/customers.sql:24:13)" for a problem in a file beside pipeline.yml (SQL, schemas, checks); empty for one in
+     * pipeline.yml itself, whose positions refer to the text validation wrote from the model, not to the file.
+     */
+    private String where(Problem problem) {
+        java.nio.file.Path file = problem.location().file();
+        java.nio.file.Path dir = model.file().toAbsolutePath().getParent();
+        if (problem.location().line() == 0 || file.equals(model.file().toAbsolutePath()) || dir == null || !file.startsWith(dir)) {
+            return "";
+        }
+        return "  (" + dir.relativize(file).toString().replace('\\', '/') + ":" + problem.location().line() + ":"
+                + problem.location().column() + ")";
     }
 }

@@ -401,6 +401,9 @@ class PipelineDesignerTest {
         GraphScene.SceneNode node = designer.canvas().scene().nodes().stream().filter(n -> n.id().equals("customers")).findFirst().orElseThrow();
         assertThat(node.errors()).isPositive();
         assertThat(model.problems()).anyMatch(p -> p.code() == ProblemCode.SQL_UNKNOWN_NAME && p.location().line() == 24);
+        assertThat(robot.lookup("#designerProblems .list-cell").queryAll()).map(c -> ((javafx.scene.control.ListCell<?>) c).getText())
+                .anyMatch(text -> text != null && text.startsWith("error CV413  customers: Name first_nam not found inside customers")
+                        && text.endsWith("(sql/customers.sql:24:13)"));
         assertThat(robot.lookup("#inspectorColumnsUnknown").queryAs(Label.class).getText()).startsWith("Not known");
     }
 

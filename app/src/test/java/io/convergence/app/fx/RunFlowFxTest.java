@@ -78,7 +78,7 @@ class RunFlowFxTest {
     void failingRunOpensTheFailureFocus(FxRobot robot) throws IOException {
         Path sql = app.root.resolve("tenants/jaffle/pipelines/jaffle_shop/sql/customers.sql");
         // valid for BigQuery's analyzer (a constant cast would be refused before the run); fails as it runs
-        Files.writeString(sql, "select cast(first_name || ' is not a number' as int64) as customer_id\n"
+        Files.writeString(sql, "select customer_id, first_name, last_name, cast(first_name || ' is not a number' as int64) as broken\n"
                 + "from {{ ref('staging.stg_customers') }}\n");
         openLauncher(robot, "jaffle_shop");
         robot.clickOn("#runButton");

@@ -148,7 +148,7 @@ class ScreenshotsFxTest {
 
         // a failing run and its failure focus
         Files.writeString(app.root.resolve("tenants/jaffle/pipelines/jaffle_shop/sql/customers.sql"),
-                "select cast(first_name || ' is not a number' as int64) as customer_id\n"
+                "select customer_id, first_name, last_name, cast(first_name || ' is not a number' as int64) as broken\n"
                         + "from {{ ref('staging.stg_customers') }}\n");
         select(robot, "jaffle_shop");
         robot.clickOn("#runMenu").clickOn("#runPipelineMenuItem");
