@@ -405,6 +405,12 @@ class PipelineDesignerTest {
                 .anyMatch(text -> text != null && text.startsWith("error CV413  customers: Name first_nam not found inside customers")
                         && text.endsWith("(sql/customers.sql:24:13)"));
         assertThat(robot.lookup("#inspectorColumnsUnknown").queryAs(Label.class).getText()).startsWith("Not known");
+
+        // undo brings back the design's SQL, in the text box too, and its columns
+        robot.clickOn("#undoButton");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(sql.getText()).contains("customers.first_name,").doesNotContain("first_nam,");
+        assertThat(robot.lookup("#inspectorColumns").tryQuery()).isPresent();
     }
 
     // ------------------------------------------------------------------ validation, save and reload

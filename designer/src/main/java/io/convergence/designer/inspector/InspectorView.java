@@ -63,6 +63,7 @@ public final class InspectorView extends ScrollPane {
     private final VBox content = new VBox(8);
     private final Label error = new Label();
     private final VBox columnsBox = new VBox(2);
+    private TextArea sqlArea;
     private Step shown;
 
     public InspectorView(DesignerViewModel model) {
@@ -88,10 +89,12 @@ public final class InspectorView extends ScrollPane {
         String id = model.selection().single();
         Step step = id == null ? null : model.pipeline().step(id).orElse(null);
         if (step != null && step.equals(shown) && !content.getChildren().isEmpty()) {
+            syncSql();
             return;
         }
         shown = step;
         content.getChildren().clear();
+        sqlArea = null;
         error.setText("");
         if (step == null) {
             Label hint = new Label(model.selection().steps().size() > 1
@@ -118,6 +121,19 @@ public final class InspectorView extends ScrollPane {
         if (step instanceof TransformStep || step instanceof IngestStep) {
             content.getChildren().add(columnsBox);
             showColumns();
+        }
+    }
+
+    /**
+     * After an undo or redo of a SQL edit the step is unchanged but its SQL text is not: the text box shows the text
+     * the design holds, unless the user is typing in it.
+     */
+    private void syncSql() {
+        if (sqlArea != null && shown instanceof TransformStep transform && !sqlArea.isFocused()) {
+            String current = model.sqlText(transform.sql());
+            if (!current.equals(sqlArea.getText())) {
+                sqlArea.setText(current);
+            }
         }
     }
 
@@ -359,6 +375,7 @@ public final class InspectorView extends ScrollPane {
         label.setStyle("-fx-font-weight: bold; -fx-padding: 6 0 0 0;");
         TextArea sql = new TextArea(model.sqlText(step.sql()));
         sql.setId("inspectorSql");
+        sqlArea = sql;
         sql.setPrefRowCount(12);
         sql.setWrapText(false);
         sql.setStyle("-fx-font-family: monospace;");
