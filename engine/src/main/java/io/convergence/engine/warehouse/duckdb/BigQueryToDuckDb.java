@@ -43,7 +43,8 @@ public final class BigQueryToDuckDb {
             "DATE_ADD", "DATE_SUB", "DATETIME_ADD", "DATETIME_SUB", "TIMESTAMP_ADD", "TIMESTAMP_SUB",
             "DATE_DIFF", "DATETIME_DIFF", "TIMESTAMP_DIFF",
             "CURRENT_DATE", "CURRENT_DATETIME", "CURRENT_TIMESTAMP", "CURRENT_TIME",
-            "EXTRACT", "DATE", "DATETIME", "TIMESTAMP");
+            "EXTRACT", "DATE", "DATETIME", "TIMESTAMP",
+            "TO_HEX", "MD5", "SHA1", "SHA256");
 
     private final List<Token> toks;
     /** Set after {@code FROM UNNEST(...)}: the alias that follows names the element, not the table. */
@@ -213,6 +214,14 @@ public final class BigQueryToDuckDb {
             case "DATETIME":
             case "TIMESTAMP":
                 return "bq_" + name.toLowerCase(Locale.ROOT) + "(" + render(open + 1, close) + ")";
+            case "TO_HEX":
+                // BigQuery writes lower-case hex digits; DuckDB's hex() upper-case ones
+                return "lower(hex(" + render(open + 1, close) + "))";
+            case "MD5":
+            case "SHA1":
+            case "SHA256":
+                // BigQuery's hashes are BYTES; DuckDB's are hex text
+                return "unhex(" + name.toLowerCase(Locale.ROOT) + "(" + render(open + 1, close) + "))";
             default:
                 return null;
         }
