@@ -44,7 +44,7 @@ public final class BigQueryToDuckDb {
             "DATE_DIFF", "DATETIME_DIFF", "TIMESTAMP_DIFF",
             "CURRENT_DATE", "CURRENT_DATETIME", "CURRENT_TIMESTAMP", "CURRENT_TIME",
             "EXTRACT", "DATE", "DATETIME", "TIMESTAMP",
-            "TO_HEX", "MD5", "SHA1", "SHA256");
+            "TO_HEX", "MD5", "SHA1", "SHA256", "LOG", "LOG10");
 
     private final List<Token> toks;
     /** Set after {@code FROM UNNEST(...)}: the alias that follows names the element, not the table. */
@@ -213,6 +213,9 @@ public final class BigQueryToDuckDb {
             case "DATE":
             case "DATETIME":
             case "TIMESTAMP":
+                return "bq_" + name.toLowerCase(Locale.ROOT) + "(" + render(open + 1, close) + ")";
+            case "LOG":
+            case "LOG10":
                 return "bq_" + name.toLowerCase(Locale.ROOT) + "(" + render(open + 1, close) + ")";
             case "TO_HEX":
                 // BigQuery writes lower-case hex digits; DuckDB's hex() upper-case ones

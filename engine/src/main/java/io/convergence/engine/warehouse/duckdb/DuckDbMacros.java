@@ -66,6 +66,17 @@ public final class DuckDbMacros {
             new Macro("unix_date", List.of("(d) AS date_diff('day', DATE '1970-01-01', CAST(d AS DATE))"), "UNIX_DATE(date)"),
             new Macro("date_from_unix_date", List.of("(n) AS DATE '1970-01-01' + CAST(n AS INTEGER)"), "DATE_FROM_UNIX_DATE(int64)"),
             // targets of the token rewriter
+            // BigQuery's LOG: natural log with one argument (DuckDB's log is base 10), LOG(x, base) with its edge cases
+            new Macro("bq_log", List.of(
+                    "(x) AS ln(x)",
+                    "(x, b) AS CASE WHEN x = CAST('-inf' AS DOUBLE) OR b = CAST('inf' AS DOUBLE) THEN CAST('nan' AS DOUBLE)"
+                            + " WHEN x <= 0 THEN error('LOG: the argument must be positive')"
+                            + " WHEN b <= 0 OR b = 1 THEN error('LOG: the base must be positive and not 1')"
+                            + " WHEN x = CAST('inf' AS DOUBLE) THEN CASE WHEN b < 1 THEN CAST('-inf' AS DOUBLE) ELSE CAST('inf' AS DOUBLE) END"
+                            + " ELSE ln(x) / ln(b) END"),
+                    "LOG(x[, base])"),
+            new Macro("bq_log10", List.of("(x) AS CASE WHEN x = CAST('-inf' AS DOUBLE) THEN CAST('nan' AS DOUBLE) ELSE log10(x) END"),
+                    "LOG10(x)"),
             new Macro("bq_date", List.of(
                     "(x) AS CAST(x AS DATE)",
                     "(x, tz) AS CAST(timezone(tz, CAST(x AS TIMESTAMPTZ)) AS DATE)",

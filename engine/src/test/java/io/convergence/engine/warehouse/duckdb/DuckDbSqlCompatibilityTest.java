@@ -50,6 +50,8 @@ class DuckDbSqlCompatibilityTest {
     @ParameterizedTest(name = "{0} = {1}")
     @CsvSource(delimiter = '|', textBlock = """
             SAFE_DIVIDE(6, 3)                                            | 2.0
+            ROUND(LOG(EXP(2.0)), 9)                                      | 2.0
+            LOG(100.0, 10.0)                                             | 2.0
             TO_HEX(MD5('Hello World'))                                   | b10a8db164e0754105b7a99be72e3fe5
             TO_HEX(SHA1('Hello World'))                                  | 0a4d55a8d778e5022fab701977c5d840bbc486d0
             TO_HEX(SHA256('abc'))                                        | ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
