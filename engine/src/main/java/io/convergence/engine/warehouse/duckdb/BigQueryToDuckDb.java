@@ -44,7 +44,7 @@ public final class BigQueryToDuckDb {
             "DATE_DIFF", "DATETIME_DIFF", "TIMESTAMP_DIFF",
             "CURRENT_DATE", "CURRENT_DATETIME", "CURRENT_TIMESTAMP", "CURRENT_TIME",
             "EXTRACT", "DATE", "DATETIME", "TIMESTAMP",
-            "TO_HEX", "MD5", "SHA1", "SHA256", "LOG", "LOG10");
+            "TO_HEX", "MD5", "SHA1", "SHA256", "LOG", "LOG10", "MOD", "POW", "POWER", "SIGN");
 
     private final List<Token> toks;
     /** Set after {@code FROM UNNEST(...)}: the alias that follows names the element, not the table. */
@@ -216,7 +216,12 @@ public final class BigQueryToDuckDb {
                 return "bq_" + name.toLowerCase(Locale.ROOT) + "(" + render(open + 1, close) + ")";
             case "LOG":
             case "LOG10":
+            case "MOD":
+            case "POW":
+            case "SIGN":
                 return "bq_" + name.toLowerCase(Locale.ROOT) + "(" + render(open + 1, close) + ")";
+            case "POWER":
+                return "bq_pow(" + render(open + 1, close) + ")";
             case "TO_HEX":
                 // BigQuery writes lower-case hex digits; DuckDB's hex() upper-case ones
                 return "lower(hex(" + render(open + 1, close) + "))";

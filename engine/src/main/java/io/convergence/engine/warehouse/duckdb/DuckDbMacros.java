@@ -28,7 +28,7 @@ public final class DuckDbMacros {
             new Macro("safe_subtract", List.of("(a, b) AS TRY(a - b)"), "SAFE_SUBTRACT(x, y)"),
             new Macro("safe_multiply", List.of("(a, b) AS TRY(a * b)"), "SAFE_MULTIPLY(x, y)"),
             new Macro("safe_negate", List.of("(a) AS TRY(-a)"), "SAFE_NEGATE(x)"),
-            new Macro("div", List.of("(a, b) AS a // b"), "DIV(x, y)"),
+            new Macro("div", List.of("(a, b) AS CASE WHEN b = 0 THEN error('DIV: division by zero') ELSE a // b END"), "DIV(x, y)"),
             new Macro("logical_and", List.of("(x) AS bool_and(x)"), "LOGICAL_AND(x)"),
             new Macro("logical_or", List.of("(x) AS bool_or(x)"), "LOGICAL_OR(x)"),
             new Macro("format_date", List.of("(f, d) AS strftime(CAST(d AS DATE), f)"), "FORMAT_DATE(format, date)"),
@@ -75,6 +75,11 @@ public final class DuckDbMacros {
                             + " WHEN x = CAST('inf' AS DOUBLE) THEN CASE WHEN b < 1 THEN CAST('-inf' AS DOUBLE) ELSE CAST('inf' AS DOUBLE) END"
                             + " ELSE ln(x) / ln(b) END"),
                     "LOG(x[, base])"),
+            new Macro("bq_mod", List.of("(a, b) AS CASE WHEN b = 0 THEN error('MOD: division by zero') ELSE mod(a, b) END"), "MOD(x, y)"),
+            new Macro("bq_pow", List.of("(x, y) AS CASE WHEN x < 0 AND isfinite(y) AND y != floor(y) "
+                    + "THEN error('POW: a negative base needs an integer exponent') "
+                    + "WHEN x = 0 AND y < 0 THEN error('POW: zero to a negative power') ELSE pow(x, y) END"), "POW(x, y), POWER(x, y)"),
+            new Macro("bq_sign", List.of("(x) AS CASE WHEN isnan(CAST(x AS DOUBLE)) THEN x ELSE sign(x) END"), "SIGN(x)"),
             new Macro("bq_log10", List.of("(x) AS CASE WHEN x = CAST('-inf' AS DOUBLE) THEN CAST('nan' AS DOUBLE) ELSE log10(x) END"),
                     "LOG10(x)"),
             new Macro("bq_date", List.of(
