@@ -44,7 +44,8 @@ public final class BigQueryToDuckDb {
             "DATE_DIFF", "DATETIME_DIFF", "TIMESTAMP_DIFF",
             "CURRENT_DATE", "CURRENT_DATETIME", "CURRENT_TIMESTAMP", "CURRENT_TIME",
             "EXTRACT", "DATE", "DATETIME", "TIMESTAMP",
-            "TO_HEX", "MD5", "SHA1", "SHA256", "LOG", "LOG10", "MOD", "POW", "POWER", "SIGN");
+            "TO_HEX", "MD5", "SHA1", "SHA256", "LOG", "LOG10", "MOD", "POW", "POWER", "SIGN",
+            "CONCAT", "REGEXP_REPLACE");
 
     private final List<Token> toks;
     /** Set after {@code FROM UNNEST(...)}: the alias that follows names the element, not the table. */
@@ -222,6 +223,17 @@ public final class BigQueryToDuckDb {
                 return "bq_" + name.toLowerCase(Locale.ROOT) + "(" + render(open + 1, close) + ")";
             case "POWER":
                 return "bq_pow(" + render(open + 1, close) + ")";
+            case "CONCAT": {
+                // BigQuery's CONCAT is NULL when an argument is; DuckDB's concat skips NULLs, its || does not
+                List<String> parts = new ArrayList<>();
+                for (int[] arg : args) {
+                    parts.add("(" + render(arg[0], arg[1]).strip() + ")");
+                }
+                return parts.isEmpty() ? null : "(" + String.join(" || ", parts) + ")";
+            }
+            case "REGEXP_REPLACE":
+                // BigQuery replaces every match; DuckDB only the first unless told 'g'
+                return args.size() == 3 ? "regexp_replace(" + render(open + 1, close) + ", 'g')" : null;
             case "TO_HEX":
                 // BigQuery writes lower-case hex digits; DuckDB's hex() upper-case ones
                 return "lower(hex(" + render(open + 1, close) + "))";

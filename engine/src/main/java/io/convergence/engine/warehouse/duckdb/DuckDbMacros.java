@@ -37,7 +37,9 @@ public final class DuckDbMacros {
                     "(f, t) AS strftime(CAST(t AS TIMESTAMPTZ), f)",
                     "(f, t, tz) AS strftime(timezone(tz, CAST(t AS TIMESTAMPTZ)), f)"),
                     "FORMAT_TIMESTAMP(format, timestamp[, time_zone])"),
-            new Macro("parse_date", List.of("(f, s) AS CAST(strptime(s, f) AS DATE)"), "PARSE_DATE(format, string)"),
+            // fields the format leaves out default to 1970-01-01 in BigQuery (DuckDB's strptime: 1900-01-01)
+            new Macro("parse_date", List.of("(f, s) AS CAST(CASE WHEN regexp_matches(f, '%[YyCGgFDcxs]') THEN strptime(s, f) "
+                    + "ELSE strptime('1970 ' || s, '%Y ' || f) END AS DATE)"), "PARSE_DATE(format, string)"),
             new Macro("parse_datetime", List.of("(f, s) AS CAST(strptime(s, f) AS TIMESTAMP)"), "PARSE_DATETIME(format, string)"),
             new Macro("parse_timestamp", List.of("(f, s) AS CAST(strptime(s, f) AS TIMESTAMPTZ)"), "PARSE_TIMESTAMP(format, string)"),
             new Macro("generate_date_array", List.of(
