@@ -81,7 +81,7 @@ public final class BigQueryAnalyzer {
     public static BigQueryAnalyzer unavailable(String reason) {
         requireNonNull(reason, "reason is null");
         return new BigQueryAnalyzer(() -> {
-            throw new IllegalStateException(reason);
+            throw new TurnedOff(reason);
         });
     }
 
@@ -119,7 +119,11 @@ public final class BigQueryAnalyzer {
                     LOG.debug("SQL analyzer started in {} ms", (System.nanoTime() - start) / 1_000_000);
                 } catch (Throwable e) { // NOPMD: a missing or broken native library surfaces as any Error
                     unavailable = describe(e);
-                    LOG.warn("BigQuery SQL analysis is off: {}", unavailable);
+                    if (deliberate(e)) {
+                        LOG.info("BigQuery SQL analysis is off: {}", unavailable);
+                    } else {
+                        LOG.warn("BigQuery SQL analysis is off: {}", unavailable);
+                    }
                     LOG.debug("the analyzer did not start", e);
                 }
             }
@@ -134,8 +138,21 @@ public final class BigQueryAnalyzer {
         }
         String os = System.getProperty("os.name") + " " + System.getProperty("os.arch");
         String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        return e instanceof IllegalStateException && e.getCause() == null ? message
-                : "the native SQL analyzer did not load on " + os + " (" + message + ")";
+        return deliberate(e) ? message : "the native SQL analyzer did not load on " + os + " (" + message + ")";
+    }
+
+    /** Turned off on purpose (the setting, a test), not a library that failed to load. */
+    private static boolean deliberate(Throwable e) {
+        return e instanceof TurnedOff;
+    }
+
+    /** Why an analyzer made unavailable on purpose does not start. */
+    private static final class TurnedOff extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TurnedOff(String reason) {
+            super(reason, null, false, false);
+        }
     }
 
     /**
