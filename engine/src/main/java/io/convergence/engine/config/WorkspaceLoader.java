@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -199,8 +200,7 @@ public final class WorkspaceLoader {
      * the files on disk: the designer's unsaved SQL buffers, including files that do not exist yet.
      */
     public static PipelineLoad validatePipeline(PipelineContext context, Path pipelineFile, Pipeline model, Map<Path, String> sqlOverlays) {
-        Path file = pipelineFile.toAbsolutePath().normalize();
-        return loadPipeline(context, file, YamlReader.parse(PipelineWriter.write(model), file), sqlOverlays, BigQueryAnalyzer.shared());
+        return validatePipeline(context, pipelineFile, model, sqlOverlays, BigQueryAnalyzer.shared());
     }
 
     /**
@@ -253,7 +253,7 @@ public final class WorkspaceLoader {
     /** Keeps the first problem with {@code code}: it is about the workspace, said by each pipeline that met it. */
     private static void onceOnly(List<Problem> problems, ProblemCode code) {
         boolean seen = false;
-        for (java.util.Iterator<Problem> it = problems.iterator(); it.hasNext(); ) {
+        for (Iterator<Problem> it = problems.iterator(); it.hasNext(); ) {
             if (it.next().code() == code) {
                 if (seen) {
                     it.remove();
