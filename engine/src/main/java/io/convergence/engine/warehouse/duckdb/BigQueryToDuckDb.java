@@ -45,7 +45,7 @@ public final class BigQueryToDuckDb {
             "CURRENT_DATE", "CURRENT_DATETIME", "CURRENT_TIMESTAMP", "CURRENT_TIME",
             "EXTRACT", "DATE", "DATETIME", "TIMESTAMP",
             "TO_HEX", "MD5", "SHA1", "SHA256", "LOG", "LOG10", "MOD", "POW", "POWER", "SIGN",
-            "CONCAT", "REGEXP_REPLACE");
+            "CONCAT", "REGEXP_REPLACE", "GREATEST", "LEAST");
 
     private final List<Token> toks;
     /** Set after {@code FROM UNNEST(...)}: the alias that follows names the element, not the table. */
@@ -230,6 +230,23 @@ public final class BigQueryToDuckDb {
                     parts.add("(" + render(arg[0], arg[1]).strip() + ")");
                 }
                 return parts.isEmpty() ? null : "(" + String.join(" || ", parts) + ")";
+            }
+            case "GREATEST":
+            case "LEAST": {
+                // BigQuery answers NULL when an argument is NULL; DuckDB skips NULLs
+                List<String> values = new ArrayList<>();
+                for (int[] arg : args) {
+                    values.add("(" + render(arg[0], arg[1]).strip() + ")");
+                }
+                if (values.isEmpty()) {
+                    return null;
+                }
+                List<String> checks = new ArrayList<>();
+                for (String value : values) {
+                    checks.add(value + " IS NULL");
+                }
+                return "(CASE WHEN " + String.join(" OR ", checks) + " THEN NULL ELSE " + name.toLowerCase(Locale.ROOT) + "("
+                        + String.join(", ", values) + ") END)";
             }
             case "REGEXP_REPLACE":
                 // BigQuery replaces every match; DuckDB only the first unless told 'g'
