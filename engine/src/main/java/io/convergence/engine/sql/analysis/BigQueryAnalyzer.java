@@ -328,17 +328,12 @@ public final class BigQueryAnalyzer {
             @Override
             public void visit(ResolvedNodes.ResolvedAggregateFunctionCall node) {
                 found.add(function(SqlConstruct.Kind.AGGREGATE, node));
-                if (node.getDistinct()) {
-                    found.add(new SqlConstruct(SqlConstruct.Kind.NODE, "AggregateDistinct", ""));
-                }
+                modifiers("Aggregate", node);
                 if (!node.getOrderByItemList().isEmpty()) {
                     found.add(new SqlConstruct(SqlConstruct.Kind.NODE, "AggregateOrderBy", ""));
                 }
                 if (node.getLimit() != null) {
                     found.add(new SqlConstruct(SqlConstruct.Kind.NODE, "AggregateLimit", ""));
-                }
-                if (node.getNullHandlingModifier() != ResolvedNonScalarFunctionCallBaseEnums.NullHandlingModifier.DEFAULT_NULL_HANDLING) {
-                    found.add(new SqlConstruct(SqlConstruct.Kind.NODE, "Aggregate" + node.getNullHandlingModifier(), ""));
                 }
                 super.visit(node);
             }
@@ -346,7 +341,18 @@ public final class BigQueryAnalyzer {
             @Override
             public void visit(ResolvedNodes.ResolvedAnalyticFunctionCall node) {
                 found.add(function(SqlConstruct.Kind.ANALYTIC, node));
+                modifiers("Analytic", node);
                 super.visit(node);
+            }
+
+            /** DISTINCT and IGNORE/RESPECT NULLS, which aggregate and analytic calls share. */
+            private void modifiers(String prefix, ResolvedNodes.ResolvedNonScalarFunctionCallBase node) {
+                if (node.getDistinct()) {
+                    found.add(new SqlConstruct(SqlConstruct.Kind.NODE, prefix + "Distinct", ""));
+                }
+                if (node.getNullHandlingModifier() != ResolvedNonScalarFunctionCallBaseEnums.NullHandlingModifier.DEFAULT_NULL_HANDLING) {
+                    found.add(new SqlConstruct(SqlConstruct.Kind.NODE, prefix + node.getNullHandlingModifier(), ""));
+                }
             }
 
             @Override
